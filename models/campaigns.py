@@ -1,0 +1,139 @@
+"""Message templates, campaigns and the per-recipient send ledger."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, created_at, fk, intpk, pg_enum
+
+
+class CampaignStatus(enum.StrEnum):
+    draft = "draft"
+    scheduled = "scheduled"
+    running = "running"
+    paused = "paused"
+    finished = "finished"
+    cancelled = "cancelled"
+
+
+class Channel(enum.StrEnum):
+    email = "email"
+    paper = "paper"
+
+
+class ScheduleKind(enum.StrEnum):
+    one_off = "one_off"
+    recurring = "recurring"
+    date_triggered = "date_triggered"
+
+
+class SendStatus(enum.StrEnum):
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+    # The server may or may not have accepted it (timeout after DATA): never resent blindly.
+    unknown = "unknown"
+    skipped = "skipped"
+
+
+class MessageTemplate(Base):
+    __tablename__ = "message_templates"
+
+    template_id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    subject: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    is_builtin: Mapped[bool] = mapped_column(server_default=sa.false())
+    created_at: Mapped[created_at]
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    campaign_id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    line_id: Mapped[int | None] = mapped_column(fk("business_lines.line_id"))
+    template_id: Mapped[int] = mapped_column(fk("message_templates.template_id"))
+    list_id: Mapped[int | None] = mapped_column(fk("contact_lists.list_id"))
+    channel: Mapped[Channel] = mapped_column(pg_enum(Channel, "channel"), server_default="email")
+    status: Mapped[CampaignStatus] = mapped_column(
+        pg_enum(CampaignStatus, "campaign_status"), server_default="draft"
+    )
+    schedule_kind: Mapped[ScheduleKind | None] = mapped_column(
+        pg_enum(ScheduleKind, "schedule_kind")
+    )
+    send_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    recurrence: Mapped[str | None] = mapped_column(sa.String(200))
+    time_zone: Mapped[str] = mapped_column(sa.String(64), server_default="Europe/Moscow")
+    status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(fk("employees.employee_id"))
+    created_at: Mapped[created_at]
+    started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "schedule_kind IS DISTINCT FROM 'one_off' OR send_at IS NOT NULL",
+            name="one_off_has_send_at",
+        ),
+        sa.CheckConstraint(
+            "schedule_kind IS DISTINCT FROM 'recurring' OR recurrence IS NOT NULL",
+            name="recurring_has_recurrence",
+        ),
+        sa.Index(
+            "ix_campaigns_due",
+            "send_at",
+            postgresql_where=sa.text("status IN ('scheduled', 'running')"),
+        ),
+    )
+
+
+class CampaignSend(Base):
+    """The ledger: one row per (campaign, occurrence, person), created once, moved forward only."""
+
+    __tablename__ = "campaign_sends"
+
+    campaign_send_id: Mapped[intpk]
+    campaign_id: Mapped[int] = mapped_column(fk("campaigns.campaign_id", "CASCADE"))
+    # '' for a one-off campaign; the issue date of a newsletter or the year of a greeting.
+    occurrence: Mapped[str] = mapped_column(sa.String(40), server_default="")
+    person_id: Mapped[int] = mapped_column(fk("persons.person_id"), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(320))
+    status: Mapped[SendStatus] = mapped_column(
+        pg_enum(SendStatus, "send_status"), server_default="pending"
+    )
+    attempts: Mapped[int] = mapped_column(sa.SmallInteger, server_default="0")
+    smtp_code: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    message_id: Mapped[str | None] = mapped_column(sa.String(300))
+    unsubscribe_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[created_at]
+
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "occurrence", "person_id"),
+        # One letter per address per campaign issue, even for a person listed twice.
+        sa.Index(
+            "uq_campaign_sends_email",
+            "campaign_id",
+            "occurrence",
+            "email",
+            unique=True,
+            postgresql_where=sa.text("email IS NOT NULL"),
+        ),
+        sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
+        sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        sa.CheckConstraint("status <> 'sent' OR sent_at IS NOT NULL", name="sent_has_sent_at"),
+        sa.Index(
+            "ix_campaign_sends_open",
+            "campaign_id",
+            postgresql_where=sa.text("status IN ('pending', 'sending')"),
+        ),
+    )

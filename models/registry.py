@@ -1,0 +1,19 @@
+"""Imports every table module so `Base.metadata` describes the whole schema (for alembic)."""
+
+from models import (  # noqa: F401
+    activities,
+    campaigns,
+    deals,
+    employees,
+    leads,
+    lines,
+    lists,
+    organisations,
+    persons,
+    suppressions,
+    surveys,
+    useful_dates,
+)
+from models.base import Base
+
+metadata = Base.metadata

@@ -1,0 +1,55 @@
+"""One settings object: infrastructure, secrets, and business defaults that are not parameters."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    """Read from the environment and an optional `.env` in the working directory."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL; unset means the embedded server under CRM_DATA_DIR.",
+    )
+    crm_data_dir: Path = Field(
+        default=PROJECT_ROOT / ".crm",
+        description="Git-ignored folder for the embedded database, captured mail and reports.",
+    )
+
+    smtp_host: str | None = Field(default=None, description="Unset means local mail capture.")
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_tls: Literal["none", "starttls", "tls"] = "none"
+    mail_from: str = "CRM <crm@example.com>"
+
+    time_zone: str = "Europe/Moscow"
+    default_phone_region: str = "RU"
+    stale_warning_days: int = Field(default=14, ge=0)
+
+    @property
+    def embedded_pgdata(self) -> Path:
+        return self.crm_data_dir / "pgdata"
+
+    @property
+    def mail_capture_dir(self) -> Path:
+        return self.crm_data_dir / "mail"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.crm_data_dir / "reports"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
