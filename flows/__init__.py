@@ -1,0 +1,1 @@
+"""One business process per module; thin orchestration over tasks."""

@@ -1,0 +1,78 @@
+"""Row factories for tests: small, explicit, and flushed so ids are available at once."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from models.employees import Employee, EmployeeLine, Role
+from models.leads import Lead
+from models.lines import BusinessLine, SalesStage
+from models.organisations import Organisation
+from models.persons import Person
+
+_seq = itertools.count(1)
+
+
+def line(session: Session, name: str | None = None, stages=("first call", "meeting", "paid")):
+    bl = BusinessLine(name=name or f"line {next(_seq)}")
+    session.add(bl)
+    session.flush()
+    for position, stage in enumerate(stages):
+        session.add(
+            SalesStage(line_id=bl.line_id, name=stage, position=position, is_won=stage == "paid")
+        )
+    session.flush()
+    return bl
+
+
+def first_stage(session: Session, line_id: int) -> SalesStage:
+    return (
+        session.query(SalesStage)
+        .filter_by(line_id=line_id)
+        .order_by(SalesStage.position)
+        .first()
+    )
+
+
+def employee(session: Session, line_id: int | None = None, role: Role = Role.rep, **kw):
+    n = next(_seq)
+    emp = Employee(full_name=kw.pop("full_name", f"Rep {n}"), email=f"rep{n}@example.com", **kw)
+    session.add(emp)
+    session.flush()
+    if line_id is not None:
+        session.add(EmployeeLine(employee_id=emp.employee_id, line_id=line_id, role=role))
+        session.flush()
+    return emp
+
+
+def organisation(session: Session, **kw) -> Organisation:
+    org = Organisation(name=kw.pop("name", f"Org {next(_seq)}"), **kw)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def person(session: Session, **kw) -> Person:
+    p = Person(first_name=kw.pop("first_name", "Ivan"), last_name=kw.pop("last_name", "Petrov"),
+               **kw)
+    session.add(p)
+    session.flush()
+    return p
+
+
+def lead(session: Session, line_id: int, owner_id: int | None = None, **kw) -> Lead:
+    if "organisation_id" not in kw and "person_id" not in kw:
+        kw["organisation_id"] = organisation(session).organisation_id
+    ld = Lead(
+        line_id=line_id,
+        owner_id=owner_id,
+        stage_id=kw.pop("stage_id", None) or first_stage(session, line_id).stage_id,
+        owned_since=kw.pop("owned_since", datetime.now(UTC)),
+        **kw,
+    )
+    session.add(ld)
+    session.flush()
+    return ld
