@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.errors import CrmError
 from models.settings import PROJECT_ROOT, get_settings
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -21,7 +22,7 @@ MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 _MIGRATION_LOCK_KEY = 720_130_001
 
 
-class StoreError(RuntimeError):
+class StoreError(CrmError):
     """A store problem a user can fix; its message is one line saying what and where."""
 
 
@@ -67,6 +68,20 @@ def start_embedded(pgdata: Path) -> URL:
                 f"embedded PostgreSQL in {pgdata} did not start: {exc}; see {pgdata / 'log'}"
             ) from None
     return normalise_url(server.get_uri())
+
+
+def stop_embedded(pgdata: Path) -> bool:
+    """Stop the embedded server if it runs; True when it did."""
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pgserver._commands import pg_ctl
+
+    # pgserver runs PostgreSQL as its own system user when started by root.
+    user = "pgserver" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    return True
 
 
 def resolve_url() -> URL:

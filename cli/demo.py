@@ -1,0 +1,65 @@
+"""`crm demo-data` and `crm demo`: a realistic base, and the main job run end to end on it."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+
+from models import store
+from models.store import session_scope
+from tasks.base_summary import BaseSummary, summarise_base
+
+
+def demo_data(
+    orgs: int = typer.Option(1000, min=1, help="Organisations to generate."),
+    seed: int = typer.Option(42, help="Same seed, same base."),
+    reset: bool = typer.Option(False, help="Replace a base that already holds clients."),
+) -> None:
+    """Fill the store with a realistic demo base (bulk-loaded with COPY)."""
+    from tasks.demo_data import load_demo_data
+
+    started = time.perf_counter()
+    with store.get_engine().begin() as conn:
+        counts = load_demo_data(conn, orgs=orgs, seed=seed, reset=reset)
+    seconds = time.perf_counter() - started
+    rows = sum(counts.model_dump().values()) if hasattr(counts, "model_dump") else None
+    typer.echo(
+        f"loaded {counts} in {seconds:.1f} s" + (f" ({rows / seconds:,.0f} rows/s)" if rows else "")
+    )
+
+
+def demo(
+    orgs: int = typer.Option(2000, min=1, help="Organisations in the demo base, if empty."),
+    seed: int = typer.Option(42, help="Seed for the demo base."),
+) -> None:
+    """The main job on the embedded defaults: store, demo base, then every pipeline step."""
+    engine = store.get_engine()
+    typer.echo(f"store: {store.describe(engine.url)} (schema migrated)")
+    with session_scope() as session:
+        summary = summarise_base(session)
+    if summary.organisations:
+        typer.echo(f"demo base already loaded ({summary.organisations} organisations)")
+    else:
+        from flows.load_demo_data import load_demo_data_flow
+
+        typer.echo(f"loading a demo base of {orgs} organisations (Prefect flow load-demo-data)")
+        load_demo_data_flow(orgs=orgs, seed=seed)
+        with session_scope() as session:
+            summary = summarise_base(session)
+    print_summary(summary)
+
+
+def print_summary(summary: BaseSummary) -> None:
+    typer.echo(
+        f"\nclient base: {summary.organisations:,} organisations, {summary.persons:,} persons"
+    )
+    typer.echo(
+        f"{'line':<16}{'reps':>6}{'open leads':>12}{'stale (3 mo)':>14}"
+        f"{'won deals':>11}{'won amount':>16}"
+    )
+    for line in summary.lines:
+        typer.echo(
+            f"{line.line:<16}{line.active_reps:>6}{line.open_leads:>12,}"
+            f"{line.stale_leads:>14,}{line.won_deals:>11,}{line.won_amount:>16,.2f}"
+        )

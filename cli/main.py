@@ -1,0 +1,56 @@
+"""The `crm` command: one entry point, user mistakes as one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import typer
+from sqlalchemy.exc import DBAPIError
+
+from cli import db, demo, team
+from models.errors import CrmError
+from models.settings import get_settings
+
+app = typer.Typer(
+    help="Sales back-office pipelines: client base, lead lists, campaigns, reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(team.team_app, name="team")
+app.add_typer(team.line_app, name="line")
+app.add_typer(team.stages_app, name="stages")
+app.command("demo-data")(demo.demo_data)
+app.command("demo")(demo.demo)
+
+
+def _prefect_home() -> None:
+    # Keep a local Prefect's database and logs inside the project's data folder unless ops
+    # configured a Prefect of their own.
+    os.environ.setdefault("PREFECT_HOME", str(get_settings().crm_data_dir / "prefect"))
+
+
+def main() -> None:
+    _prefect_home()
+    try:
+        code = app(standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except CrmError as exc:
+        typer.echo(f"crm: error: {exc}", err=True)
+        sys.exit(1)
+    except DBAPIError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        typer.echo(f"crm: error: the database refused the change: {first}", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()
