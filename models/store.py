@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import warnings
 from collections.abc import Iterator
@@ -59,6 +60,9 @@ def start_embedded(pgdata: Path) -> URL:
         warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
         import pgserver
 
+        cached = pgserver.PostgresServer._instances.get(pgdata.resolve())
+        if cached is not None and not cached.get_postmaster_info().is_running():
+            _forget_instance(pgdata)
         try:
             # cleanup_mode=None keeps the server running after this process, so the next
             # command (or a Prefect worker's subprocess) reuses it instead of starting again.
@@ -81,7 +85,18 @@ def stop_embedded(pgdata: Path) -> bool:
     # pgserver runs PostgreSQL as its own system user when started by root.
     user = "pgserver" if os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    _forget_instance(pgdata)
     return True
+
+
+def _forget_instance(pgdata: Path) -> None:
+    """Drop pgserver's handle of a stopped server so the next start checks it afresh."""
+    import pgserver
+
+    instance = pgserver.PostgresServer._instances.pop(pgdata.resolve(), None)
+    if instance is not None:
+        atexit.unregister(instance._cleanup)
+        instance.global_process_id_list.get_and_remove(os.getpid())
 
 
 def resolve_url() -> URL:

@@ -30,10 +30,7 @@ def line(session: Session, name: str | None = None, stages=("first call", "meeti
 
 def first_stage(session: Session, line_id: int) -> SalesStage:
     return (
-        session.query(SalesStage)
-        .filter_by(line_id=line_id)
-        .order_by(SalesStage.position)
-        .first()
+        session.query(SalesStage).filter_by(line_id=line_id).order_by(SalesStage.position).first()
     )
 
 
@@ -56,8 +53,9 @@ def organisation(session: Session, **kw) -> Organisation:
 
 
 def person(session: Session, **kw) -> Person:
-    p = Person(first_name=kw.pop("first_name", "Ivan"), last_name=kw.pop("last_name", "Petrov"),
-               **kw)
+    p = Person(
+        first_name=kw.pop("first_name", "Ivan"), last_name=kw.pop("last_name", "Petrov"), **kw
+    )
     session.add(p)
     session.flush()
     return p
