@@ -55,6 +55,8 @@ class Lead(Base):
         pg_enum(LeadStatus, "lead_status"), server_default="open"
     )
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Frozen by the head of sales: the three-month rule leaves the lead with its owner.
+    is_frozen: Mapped[bool] = mapped_column(server_default=sa.false())
     source: Mapped[str | None] = mapped_column(sa.String(300))
     source_list_id: Mapped[int | None] = mapped_column(fk("contact_lists.list_id", "SET NULL"))
     source_row: Mapped[int | None]

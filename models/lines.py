@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, created_at, fk, intpk
+from models.base import Base, created_at, fk, intpk, pg_enum
+from models.reassignment import Policy
 
 DEFAULT_STAGES = (
     "first call",
@@ -27,6 +28,10 @@ class BusinessLine(Base):
 
     line_id: Mapped[intpk]
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    # How the three-month rule hands out this line's stale leads (see models/reassignment.py).
+    reassignment_policy: Mapped[Policy] = mapped_column(
+        pg_enum(Policy, "reassignment_policy"), server_default="least_loaded"
+    )
     created_at: Mapped[created_at]
 
     __table_args__ = (sa.CheckConstraint("btrim(name) <> ''", name="name_not_blank"),)

@@ -10,6 +10,7 @@ from models import (  # noqa: F401
     lists,
     organisations,
     persons,
+    reassignment,
     suppressions,
     surveys,
     useful_dates,

@@ -1,0 +1,139 @@
+"""The project's sender: letters rendered from templates, sent over aiosmtplib.
+
+Rendering is pure (`render_letter`); sending is separate and async, over several connections,
+because aiosmtplib sends one message at a time per connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate, make_msgid
+
+import aiosmtplib
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from pydantic import BaseModel
+
+from models.errors import CrmError
+from models.settings import PROJECT_ROOT, Settings, get_settings
+from tasks.mail_capture import capture_server
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+
+class MailError(CrmError):
+    """The SMTP server cannot be reached or refuses us; nothing was sent on that connection."""
+
+
+class Letter(BaseModel):
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+
+
+class SendOutcome(BaseModel):
+    to: str
+    is_sent: bool
+    error: str | None = None
+
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render_letter(kind: str, to: str, context: dict) -> Letter:
+    """Render `templates/email/<kind>.{subject.txt,txt,html}` for one recipient."""
+
+    def part(suffix: str, **extra) -> str:
+        return _env.get_template(f"email/{kind}.{suffix}").render(**context, **extra)
+
+    subject = " ".join(part("subject.txt").split())
+    sender = get_settings().mail_from
+    return Letter(
+        to=to,
+        subject=subject,
+        text=part("txt"),
+        html=part("html", title=subject, sender_details=sender),
+    )
+
+
+def build_message(letter: Letter, sender: str) -> EmailMessage:
+    """A MIME message; the SMTP policy refuses CR/LF in headers, so no header can be injected."""
+    message = EmailMessage(policy=SMTP)
+    message["From"] = sender
+    message["To"] = letter.to
+    message["Subject"] = letter.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip("> "))
+    message.set_content(letter.text)
+    if letter.html:
+        message.add_alternative(letter.html, subtype="html")
+    return message
+
+
+def send_letters(letters: list[Letter], connections: int = 4) -> list[SendOutcome]:
+    """Send each letter once; to the local capture when no SMTP server is configured."""
+    settings = get_settings()
+    if not letters:
+        return []
+    if settings.smtp_host:
+        return asyncio.run(
+            _send_all(letters, settings, settings.smtp_host, settings.smtp_port, connections)
+        )
+    with capture_server(settings.mail_capture_dir) as (host, port):
+        return asyncio.run(_send_all(letters, settings, host, port, connections))
+
+
+async def _send_all(letters, settings: Settings, host: str, port: int, connections: int):
+    queue: asyncio.Queue[tuple[int, Letter]] = asyncio.Queue()
+    for item in enumerate(letters):
+        queue.put_nowait(item)
+    outcomes: list[SendOutcome | None] = [None] * len(letters)
+    workers = [
+        _worker(queue, outcomes, settings, host, port)
+        for _ in range(min(connections, len(letters)))
+    ]
+    await asyncio.gather(*workers)
+    return outcomes
+
+
+def _client(settings: Settings, host: str, port: int) -> aiosmtplib.SMTP:
+    if not settings.smtp_host:  # the local capture: loopback, no TLS, no login
+        return aiosmtplib.SMTP(hostname=host, port=port, start_tls=False)
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return aiosmtplib.SMTP(
+        hostname=host,
+        port=port,
+        username=settings.smtp_user,
+        password=password,
+        use_tls=settings.smtp_tls == "tls",
+        start_tls=settings.smtp_tls == "starttls",
+    )
+
+
+async def _worker(queue, outcomes, settings: Settings, host: str, port: int) -> None:
+    smtp = _client(settings, host, port)
+    try:
+        await smtp.connect()
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        raise MailError(f"SMTP server {host}:{port}: {exc}") from None
+    try:
+        while not queue.empty():
+            index, letter = queue.get_nowait()
+            try:
+                # The envelope recipient is exactly the intended address, whatever the headers say.
+                await smtp.send_message(
+                    build_message(letter, settings.mail_from), recipients=[letter.to]
+                )
+                outcomes[index] = SendOutcome(to=letter.to, is_sent=True)
+            except aiosmtplib.SMTPException as exc:
+                outcomes[index] = SendOutcome(to=letter.to, is_sent=False, error=str(exc))
+    finally:
+        await smtp.quit()
