@@ -27,7 +27,7 @@ class ContactList(Base):
     line_id: Mapped[int | None] = mapped_column(fk("business_lines.line_id"))
     owner_id: Mapped[int | None] = mapped_column(fk("employees.employee_id"))
     # Segments only: allowlisted field/operator/value triples, compiled to bound parameters.
-    criteria: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    criteria: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
     created_at: Mapped[created_at]
 
     __table_args__ = (

@@ -1,0 +1,226 @@
+"""Letters of the three-month rule: the owners' warnings, and who lost, got and decided what."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from itertools import groupby
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.employees import Employee, EmployeeLine, Role
+from models.reassignment import ReassignmentPlan, StaleWarning
+from models.settings import get_settings
+from models.sql import query
+from tasks.mail import Letter, render_letter
+from tasks.stale_rule import StaleAfter
+
+# A letter lists this many leads; the rest is counted ("… and 120 more").
+LISTED = 100
+
+
+def _people(session: Session, ids) -> dict[int, tuple[str, str]]:
+    ids = {i for i in ids if i is not None}
+    rows = session.execute(
+        sa.select(Employee.employee_id, Employee.full_name, Employee.email).where(
+            Employee.employee_id.in_(ids)
+        )
+    )
+    return {i: (name, email) for i, name, email in rows}
+
+
+def record_warnings(
+    session: Session, *, line_id: int | None, stale_after: StaleAfter, as_of: date, days_ahead: int
+) -> int:
+    return session.execute(
+        query("reassignment", "record_warnings"),
+        {
+            "line_id": line_id,
+            "months": stale_after.months,
+            "days": stale_after.days,
+            "as_of": as_of,
+            "horizon": date.fromordinal(as_of.toordinal() + days_ahead),
+            "tz": get_settings().time_zone,
+        },
+    ).rowcount
+
+
+def warning_letters(session: Session, stale_after: StaleAfter):
+    """One digest per owner; returns the letters and, per address, the warnings they carry."""
+    rows = session.execute(query("reassignment", "pending_warnings")).all()
+    people = _people(session, {r.owner_id for r in rows})
+    letters, carried = [], {}
+    for owner_id, owner_rows in groupby(rows, key=lambda r: r.owner_id):
+        owner_rows = list(owner_rows)
+        name, email = people[owner_id]
+        groups = [_group(day, list(g)) for day, g in groupby(owner_rows, key=lambda r: r.stale_on)]
+        letters.append(
+            render_letter(
+                "stale_warning",
+                email,
+                {
+                    "name": name,
+                    "groups": groups,
+                    "total": len(owner_rows),
+                    "stale_after": str(stale_after),
+                },
+            )
+        )
+        carried[email] = [(r.lead_id, r.owned_since) for r in owner_rows]
+    return letters, carried
+
+
+def _group(day: date, rows) -> dict:
+    return {
+        "stale_on": day.isoformat(),
+        "count": len(rows),
+        "clients": [r.client for r in rows[:LISTED]],
+        "more": max(0, len(rows) - LISTED),
+    }
+
+
+def mark_warnings_sent(session: Session, keys: list[tuple[int, datetime]]) -> None:
+    if keys:
+        session.execute(
+            sa.update(StaleWarning)
+            .where(sa.tuple_(StaleWarning.lead_id, StaleWarning.owned_since).in_(keys))
+            .values(sent_at=datetime.now(UTC))
+        )
+
+
+def plan_letters(session: Session, plan_id: int) -> list[Letter]:
+    """One letter per person: each previous owner, each new owner, each line's head of sales."""
+    plan_row = session.get(ReassignmentPlan, plan_id)
+    rows = session.execute(query("reassignment", "plan_letters"), {"plan_id": plan_id}).all()
+    heads = _heads_of_sales(session, {r.line for r in rows})
+    people = _people(
+        session,
+        {r.from_owner_id for r in rows}
+        | {r.to_owner_id for r in rows}
+        | {i for ids in heads.values() for i in ids},
+    )
+    common = {
+        "stale_after": plan_row.stale_after,
+        "plan_id": plan_id,
+        "decided_by": plan_row.decided_by or "the schedule",
+    }
+    return (
+        _taken(rows, people, common)
+        + _received(rows, people, common)
+        + _applied(rows, people, heads, common)
+    )
+
+
+def _name(people, employee_id) -> str:
+    return people[employee_id][0] if employee_id in people else "the line's pool"
+
+
+def _by(rows, key) -> dict:
+    grouped = defaultdict(list)
+    for r in rows:
+        if getattr(r, key) is not None:
+            grouped[getattr(r, key)].append(r)
+    return grouped
+
+
+def _taken(rows, people, common) -> list[Letter]:
+    return [
+        render_letter(
+            "leads_taken",
+            people[owner][1],
+            {
+                **common,
+                "name": people[owner][0],
+                "count": len(rs),
+                "more": max(0, len(rs) - LISTED),
+                "rows": [
+                    (r.client, r.line, r.stage, _name(people, r.to_owner_id)) for r in rs[:LISTED]
+                ],
+            },
+        )
+        for owner, rs in _by(rows, "from_owner_id").items()
+    ]
+
+
+def _received(rows, people, common) -> list[Letter]:
+    def when(value):
+        return value.date().isoformat() if hasattr(value, "date") else value
+
+    return [
+        render_letter(
+            "leads_received",
+            people[owner][1],
+            {
+                **common,
+                "name": people[owner][0],
+                "count": len(rs),
+                "more": max(0, len(rs) - LISTED),
+                "rows": [
+                    (
+                        r.client,
+                        r.line,
+                        r.stage,
+                        when(r.last_contact_at),
+                        r.next_contact,
+                        _name(people, r.from_owner_id),
+                    )
+                    for r in rs[:LISTED]
+                ],
+            },
+        )
+        for owner, rs in _by(rows, "to_owner_id").items()
+    ]
+
+
+def _applied(rows, people, heads, common) -> list[Letter]:
+    letters = []
+    for line, rs in sorted(_by(rows, "line").items()):
+        counts = defaultdict(int)
+        for r in rs:
+            counts[_name(people, r.to_owner_id)] += 1
+        letters += [
+            render_letter(
+                "reassignment_applied",
+                people[head][1],
+                {
+                    **common,
+                    "name": people[head][0],
+                    "line": line,
+                    "count": len(rs),
+                    "to_pool": sum(r.to_owner_id is None for r in rs),
+                    "more": 0,
+                    "rows": sorted(counts.items()),
+                },
+            )
+            for head in heads.get(line, [])
+        ]
+    return letters
+
+
+def _heads_of_sales(session: Session, lines: set[str]) -> dict[str, list[int]]:
+    from models.lines import BusinessLine
+
+    rows = session.execute(
+        sa.select(BusinessLine.name, EmployeeLine.employee_id)
+        .join(EmployeeLine, EmployeeLine.line_id == BusinessLine.line_id)
+        .join(Employee, Employee.employee_id == EmployeeLine.employee_id)
+        .where(
+            BusinessLine.name.in_(lines),
+            EmployeeLine.role == Role.head_of_sales,
+            Employee.is_active,
+        )
+        .order_by(EmployeeLine.employee_id)
+    )
+    heads = defaultdict(list)
+    for line, employee_id in rows:
+        heads[line].append(employee_id)
+    return heads
+
+
+def mark_plan_notified(session: Session, plan_id: int) -> None:
+    session.execute(
+        sa.update(ReassignmentPlan)
+        .where(ReassignmentPlan.plan_id == plan_id)
+        .values(notified_at=datetime.now(UTC))
+    )

@@ -1,0 +1,147 @@
+"""The Prefect tasks of `reassign-stale-leads`: each opens its own transaction and returns ids
+and counts, never rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from pydantic import BaseModel
+
+from models.reassignment import PlanStatus, ReassignmentItem
+from models.store import session_scope
+from tasks import reassignment, reassignment_notify, stale_rule
+from tasks.mail import send_letters
+from tasks.reassignment import PlanSummary, TargetChange
+
+# The artifact shows the head of sales this many items; the full plan stays in the database.
+ARTIFACT_ROWS = 500
+
+
+class Delivery(BaseModel):
+    letters: int
+    failed: list[str]
+
+
+@task(name="warn-owners")
+def warn_owners(
+    line: str | None, stale_after: str, as_of: date | None, days_ahead: int
+) -> Delivery:
+    """Warn owners once per lead per ownership, days before their leads go stale."""
+    period = stale_rule.parse_stale_after(stale_after)
+    with session_scope() as session, session.begin():
+        line_id = stale_rule.resolve_line(session, line)
+        reassignment_notify.record_warnings(
+            session,
+            line_id=line_id,
+            stale_after=period,
+            as_of=as_of or stale_rule.business_today(),
+            days_ahead=days_ahead,
+        )
+    with session_scope() as session:
+        letters, carried = reassignment_notify.warning_letters(session, period)
+    outcomes = send_letters(letters)
+    sent = [key for o in outcomes if o.is_sent for key in carried[o.to]]
+    with session_scope() as session, session.begin():
+        reassignment_notify.mark_warnings_sent(session, sent)
+    return Delivery(letters=len(letters), failed=[o.to for o in outcomes if not o.is_sent])
+
+
+@task(name="plan-reassignment")
+def plan_reassignment(
+    line: str | None, stale_after: str, policy: str | None, as_of: date | None, dry_run: bool
+) -> PlanSummary:
+    """Find the stale leads and plan who gets each; stored, not applied."""
+    with session_scope() as session, session.begin():
+        return reassignment.make_plan(
+            session, line=line, stale_after=stale_after, policy=policy, as_of=as_of, dry_run=dry_run
+        )
+
+
+@task(name="publish-plan")
+def publish_plan(summary: PlanSummary) -> None:
+    """Show the plan in the Prefect UI: the counts, and the leads with their new owners."""
+    import sqlalchemy as sa
+
+    with session_scope() as session:
+        items = session.execute(
+            sa.select(
+                ReassignmentItem.lead_id,
+                ReassignmentItem.from_owner_id,
+                ReassignmentItem.to_owner_id,
+                ReassignmentItem.explanation,
+            )
+            .where(ReassignmentItem.plan_id == summary.plan_id)
+            .order_by(ReassignmentItem.position)
+            .limit(ARTIFACT_ROWS)
+        ).all()
+    create_table_artifact(
+        key=f"reassignment-plan-{summary.plan_id}",
+        table=[
+            {
+                "lead_id": i.lead_id,
+                "from_owner_id": i.from_owner_id,
+                "to_owner_id": i.to_owner_id if i.to_owner_id else "pool",
+                "why": i.explanation,
+            }
+            for i in items
+        ],
+        description=_plan_markdown(summary),
+    )
+
+
+def _plan_markdown(s: PlanSummary) -> str:
+    text = (
+        f"**Plan {s.plan_id}**: {s.stale} stale leads to reassign, {s.to_pool} of them to "
+        f"the pool; left alone: {s.protected} in protected stages, {s.frozen} frozen."
+    )
+    if s.lines_without_reps:
+        text += f" Lines with no eligible rep (skipped): {', '.join(s.lines_without_reps)}."
+    return text
+
+
+@task(name="decide-plan")
+def decide_plan(
+    plan_id: int, status: PlanStatus, decided_by: str, changes: list[TargetChange]
+) -> int:
+    """Record the head of sales' decision and edits; returns how many targets changed."""
+    with session_scope() as session, session.begin():
+        edited = reassignment.change_targets(session, plan_id, changes, decided_by)
+        if status != PlanStatus.proposed:
+            reassignment.decide(session, plan_id, status, decided_by)
+        return edited
+
+
+@task(name="apply-plan")
+def apply_plan(plan_id: int, decided_by: str) -> int:
+    """Move the leads of the plan in one transaction; returns how many changed owner."""
+    with session_scope() as session, session.begin():
+        return reassignment.apply_plan(session, plan_id, decided_by)
+
+
+@task(name="notify-plan")
+def notify_plan(plan_id: int) -> Delivery:
+    """One letter per person: previous owners, new owners, heads of sales."""
+    with session_scope() as session:
+        letters = reassignment_notify.plan_letters(session, plan_id)
+    outcomes = send_letters(letters)
+    # Marked even when a server refused an address: resending the plan would give everyone
+    # else a second copy, and a refused address is reported instead.
+    with session_scope() as session, session.begin():
+        reassignment_notify.mark_plan_notified(session, plan_id)
+    return Delivery(letters=len(letters), failed=[o.to for o in outcomes if not o.is_sent])
+
+
+@task(name="find-unnotified-plans")
+def unnotified_plans() -> list[int]:
+    """Plans applied by an earlier run whose letters did not all go out."""
+    with session_scope() as session:
+        return reassignment.unnotified_plans(session)
+
+
+def publish_outcome(plan_id: int, applied: int, note: str) -> None:
+    create_markdown_artifact(
+        key=f"reassignment-outcome-{plan_id}",
+        markdown=f"**Plan {plan_id}**: {applied} leads reassigned. {note}",
+    )
