@@ -7,6 +7,7 @@ import time
 import typer
 
 from models import store
+from models.settings import get_settings
 from models.store import session_scope
 from tasks.base_summary import BaseSummary, summarise_base
 
@@ -48,6 +49,23 @@ def demo(
         with session_scope() as session:
             summary = summarise_base(session)
     print_summary(summary)
+    reassign_step()
+
+
+def reassign_step() -> None:
+    """The three-month rule, approved automatically, with its letters in the mail capture."""
+    from flows.reassign_stale_leads import reassign_stale_leads
+
+    typer.echo("\nthree-month rule (Prefect flow reassign-stale-leads, approval=auto):")
+    result = reassign_stale_leads(approval="auto")
+    typer.echo(
+        f"  plan {result.plan_id}: {result.stale} stale leads, {result.applied} reassigned, "
+        f"{result.to_pool} to the pool; left alone: {result.protected} protected, "
+        f"{result.frozen} frozen"
+    )
+    mail = get_settings().mail_capture_dir
+    if not get_settings().smtp_host:
+        typer.echo(f"  letters to reps and heads of sales: {mail}/*.eml")
 
 
 def print_summary(summary: BaseSummary) -> None:
