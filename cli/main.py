@@ -9,7 +9,7 @@ import click
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from cli import db, demo, team
+from cli import db, demo, leads, team
 from models.errors import CrmError
 from models.settings import get_settings
 
@@ -23,6 +23,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(team.team_app, name="team")
 app.add_typer(team.line_app, name="line")
 app.add_typer(team.stages_app, name="stages")
+app.add_typer(leads.app, name="leads")
 app.command("demo-data")(demo.demo_data)
 app.command("demo")(demo.demo)
 

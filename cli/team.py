@@ -68,6 +68,19 @@ def line_add(name: str = typer.Argument(..., help="The line's name, e.g. 'Equipm
     typer.echo(f"business line '{name}' created; stages: {_describe(stages)}")
 
 
+@line_app.command("policy")
+def line_policy(
+    line: str = typer.Argument(..., help="The business line."),
+    policy: str = typer.Argument(..., help="round_robin, least_loaded or capacity."),
+) -> None:
+    """Choose how the three-month rule hands out the line's stale leads."""
+    from tasks.reassignment import set_line_policy
+
+    with session_scope() as session, session.begin():
+        set_line_policy(session, line, policy)
+    typer.echo(f"{line}: stale leads are handed out by {policy}")
+
+
 @line_app.command("list")
 def line_list() -> None:
     """Show the business lines and their open leads."""

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from models.employees import Employee
 from models.errors import CrmError
+from models.leads import Lead
+from models.lines import BusinessLine
 from models.reassignment import PlanStatus, ReassignmentItem, ReassignmentPlan
 from models.sql import query
 from tasks import stale_rule
@@ -219,4 +221,35 @@ def unnotified_plans(session: Session) -> list[int]:
             )
             .order_by(ReassignmentPlan.plan_id)
         )
+    )
+
+
+class PlanRow(BaseModel):
+    lead_id: int
+    client: str
+    from_owner: str
+    to_owner: str
+    explanation: str
+
+
+def plan_rows(session: Session, plan_id: int, limit: int = 50) -> list[PlanRow]:
+    """The first items of a plan, readable: client and people by name."""
+    rows = session.execute(query("reassignment", "plan_rows"), {"plan_id": plan_id, "limit": limit})
+    return [PlanRow(**r._mapping) for r in rows]
+
+
+def set_frozen(session: Session, lead_id: int, is_frozen: bool) -> None:
+    changed = session.execute(
+        sa.update(Lead).where(Lead.lead_id == lead_id).values(is_frozen=is_frozen)
+    ).rowcount
+    if not changed:
+        raise CrmError(f"no lead {lead_id}")
+
+
+def set_line_policy(session: Session, line: str, policy: str) -> None:
+    line_id = stale_rule.resolve_line(session, line)
+    session.execute(
+        sa.update(BusinessLine)
+        .where(BusinessLine.line_id == line_id)
+        .values(reassignment_policy=stale_rule.parse_policy(policy))
     )

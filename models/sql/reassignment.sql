@@ -238,3 +238,22 @@ left join organisations as o on o.organisation_id = l.organisation_id
 left join persons as p on p.person_id = l.person_id
 where w.sent_at is null and l.status = 'open'
 order by w.owner_id, w.stale_on, client
+
+-- name: plan_rows
+-- Purpose: the first :limit items of plan :plan_id, with client and people by name.
+-- Side effects: none.
+select
+    i.lead_id,
+    coalesce(o.name, concat_ws(' ', p.last_name, p.first_name, p.middle_name)) as client,
+    fe.full_name as from_owner,
+    coalesce(te.full_name, 'the line''s pool') as to_owner,
+    i.explanation
+from reassignment_items as i
+join leads as l on l.lead_id = i.lead_id
+left join organisations as o on o.organisation_id = l.organisation_id
+left join persons as p on p.person_id = l.person_id
+join employees as fe on fe.employee_id = i.from_owner_id
+left join employees as te on te.employee_id = i.to_owner_id
+where i.plan_id = :plan_id
+order by i.position
+limit :limit

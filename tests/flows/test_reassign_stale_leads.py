@@ -154,14 +154,5 @@ def test_two_runs_at_once_change_each_lead_once(committed, base):
     runs = [_run_in_thread(line="Service", as_of=AS_OF) for _ in range(2)]
     for thread, _ in runs:
         thread.join(180)
-    assert sorted(box["result"].applied for _, box in runs) in (
-        [0, 6],
-        [6, 0],
-        [3, 3],
-        [2, 4],
-        [4, 2],
-        [1, 5],
-        [5, 1],
-    )
     assert sum(box["result"].applied for _, box in runs) == 6
     assert history_rows(committed) == 6
