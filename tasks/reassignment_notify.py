@@ -33,8 +33,17 @@ def _people(session: Session, ids) -> dict[int, tuple[str, str]]:
 def record_warnings(
     session: Session, *, line_id: int | None, stale_after: StaleAfter, as_of: date, days_ahead: int
 ) -> int:
+    """One pending warning per lead per ownership for stale-to-be leads; reruns add nothing."""
+    # The clock query decides what "stale on" means; warnings only pick a window of it, so the
+    # rule is written once.
+    clock = query("reassignment", "lead_clock").text
+    statement = sa.text(
+        "insert into stale_warnings (lead_id, owned_since, owner_id, stale_on) "
+        f"select lead_id, owned_since, owner_id, stale_on from ({clock}) as clock "
+        "where verdict = 'stale' and stale_on > :as_of on conflict do nothing"
+    )
     return session.execute(
-        query("reassignment", "record_warnings"),
+        statement,
         {
             "line_id": line_id,
             "months": stale_after.months,
