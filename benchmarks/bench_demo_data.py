@@ -14,41 +14,22 @@ IDENTITY: NOT NULL stays, no index, check or foreign key), which shows what the 
 from __future__ import annotations
 
 import argparse
-import resource
+import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import Engine
 
-from models import store
-from tasks.bulk_copy import copy_file
-from tasks.demo_data import COPY_COLUMNS, load_demo_data
-from tasks.demo_people import SUPPRESSION_COLUMNS
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._common import peak_rss_mb, scratch_engine, timed  # noqa: E402
+from tasks.bulk_copy import copy_file  # noqa: E402
+from tasks.demo_data import COPY_COLUMNS, load_demo_data  # noqa: E402
+from tasks.demo_people import SUPPRESSION_COLUMNS  # noqa: E402
 
 TABLES = {**COPY_COLUMNS, "suppressions": SUPPRESSION_COLUMNS}
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def timed(action: Callable[[], object]) -> tuple[float, object]:
-    started = time.perf_counter()
-    result = action()
-    return time.perf_counter() - started, result
-
-
-def scratch_database() -> tuple[Engine, URL]:
-    server = store.resolve_url()
-    name = f"bench_demo_{uuid.uuid4().hex[:8]}"
-    admin = store.make_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    return admin, server.set(database=name)
 
 
 def dump_tables(engine: Engine, folder: Path) -> dict[str, Path]:
@@ -116,10 +97,7 @@ def report(args, counts, gen_s: float, real: tuple, bare_s: float, gen_rss: floa
 
 
 def main(args: argparse.Namespace) -> None:
-    admin, url = scratch_database()
-    engine = store.make_engine(url)
-    try:
-        store.upgrade(engine)
+    with scratch_engine("bench_demo") as engine:
 
         def generate():
             with engine.begin() as conn:
@@ -132,11 +110,6 @@ def main(args: argparse.Namespace) -> None:
             real = floor_real_tables(engine, files)
             bare_s = floor_bare_tables(engine, files)
         report(args, counts, gen_s, real, bare_s, gen_rss)
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":
