@@ -32,6 +32,9 @@ def _prefect_home() -> None:
     # Keep a local Prefect's database and logs inside the project's data folder unless ops
     # configured a Prefect of their own.
     os.environ.setdefault("PREFECT_HOME", str(get_settings().crm_data_dir / "prefect"))
+    # The network is closed to telemetry anyway; its heartbeat only races the local server's
+    # first writes to its SQLite file and prints a traceback.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def main() -> None:

@@ -82,7 +82,9 @@ def test_auto_run_reassigns_announces_and_is_safe_to_repeat(committed, base):
     mail = captured()
     assert mail[base["a_email"]] == ["6 leads were handed to other reps (three-month rule)"]
     assert any("You received 3 leads" in s for s in sum(mail.values(), []))
-    assert mail[base["head_email"]] == ["Service: 6 stale leads reassigned (plan 1)"]
+    assert mail[base["head_email"]] == [
+        f"Service: 6 stale leads reassigned (plan {result.plan_id})"
+    ]
     assert len(mail) == 4
 
     again = reassign_stale_leads(line="Service", as_of=AS_OF)

@@ -240,7 +240,10 @@ def test_warnings_once_per_lead_per_ownership(session, team):
     assert record(date(2026, 3, 28)) == 0
     letters, carried = reassignment_notify.warning_letters(session, period)
     assert len(letters) == 1 and letters[0].to == a.email
-    assert "go back to the line on 2026-04-10" in letters[0].subject
+    assert (
+        letters[0].subject
+        == "1 of your leads goes back to the line on 2026-04-10 unless a deal is won"
+    )
     reassignment_notify.mark_warnings_sent(session, carried[a.email])
     assert reassignment_notify.warning_letters(session, period)[0] == []
     # A new ownership is a new clock, and so a new warning.
