@@ -31,6 +31,16 @@ ITEM_COLUMNS = (
 )
 
 
+# A plan lists at most this many of the leads it leaves alone (protected or frozen).
+LISTED_LEFT_ALONE = 500
+
+
+class LeftAlone(BaseModel):
+    lead_id: int
+    owner_id: int
+    verdict: str
+
+
 class PlanSummary(BaseModel):
     plan_id: int
     stale: int
@@ -39,6 +49,7 @@ class PlanSummary(BaseModel):
     to_pool: int
     per_rep: dict[int, int]
     lines_without_reps: list[str]
+    left_alone: list[LeftAlone] = []
 
 
 class TargetChange(BaseModel):
@@ -115,6 +126,11 @@ def make_plan(
         to_pool=sum(a.to_owner_id is None for a in assignments),
         per_rep=Counter(a.to_owner_id for a in assignments if a.to_owner_id),
         lines_without_reps=without,
+        left_alone=[
+            LeftAlone(lead_id=x.lead_id, owner_id=x.owner_id, verdict=verdict)
+            for x, verdict in clock
+            if verdict != "stale"
+        ][:LISTED_LEFT_ALONE],
     )
 
 

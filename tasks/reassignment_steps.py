@@ -76,18 +76,26 @@ def publish_plan(summary: PlanSummary) -> None:
             .order_by(ReassignmentItem.position)
             .limit(ARTIFACT_ROWS)
         ).all()
+    table = [
+        {
+            "lead_id": i.lead_id,
+            "from_owner_id": i.from_owner_id,
+            "to_owner_id": i.to_owner_id if i.to_owner_id else "pool",
+            "why": i.explanation,
+        }
+        for i in items
+    ]
+    table += [
+        {
+            "lead_id": x.lead_id,
+            "from_owner_id": x.owner_id,
+            "to_owner_id": "stays",
+            "why": f"{x.verdict}: the rule leaves it with its owner",
+        }
+        for x in summary.left_alone
+    ]
     create_table_artifact(
-        key=f"reassignment-plan-{summary.plan_id}",
-        table=[
-            {
-                "lead_id": i.lead_id,
-                "from_owner_id": i.from_owner_id,
-                "to_owner_id": i.to_owner_id if i.to_owner_id else "pool",
-                "why": i.explanation,
-            }
-            for i in items
-        ],
-        description=_plan_markdown(summary),
+        key=f"reassignment-plan-{summary.plan_id}", table=table, description=_plan_markdown(summary)
     )
 
 

@@ -9,7 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterKey,
+    FlowRunFilter,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+)
 from prefect.client.schemas.objects import StateType
 from prefect.flow_runs import resume_flow_run
 from sqlalchemy.orm import Session
@@ -86,6 +92,12 @@ def test_auto_run_reassigns_announces_and_is_safe_to_repeat(committed, base):
         f"Service: 6 stale leads reassigned (plan {result.plan_id})"
     ]
     assert len(mail) == 4
+    key = f"reassignment-plan-{result.plan_id}"
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key]))
+        )
+    assert "6 stale leads to reassign" in artifacts[0].description
 
     again = reassign_stale_leads(line="Service", as_of=AS_OF)
     assert (again.status, again.applied) == ("nothing stale", 0)

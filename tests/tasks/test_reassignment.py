@@ -95,6 +95,7 @@ def test_protected_and_frozen_leads_are_listed_not_moved(session, team):
     stale = lead_since(session, bl, a, msk(2026, 1, 1))
     summary = make(session, date(2026, 5, 1))
     assert (summary.stale, summary.protected, summary.frozen) == (1, 1, 1)
+    assert sorted(x.verdict for x in summary.left_alone) == ["frozen", "protected"]
     assert set(planned(session, summary.plan_id)) == {stale.lead_id}
 
 
