@@ -17,10 +17,27 @@ DEFAULT_STAGES = (
     "payment",
     "fulfilment",
     "closed",
+    "lost",
 )
 # Money received closes a sale as won (DOMAIN.md); "contract" and "invoice" wait on the client.
 DEFAULT_WON_STAGE = "payment"
 DEFAULT_PROTECTED_STAGES = ("contract", "invoice")
+DEFAULT_LOST_STAGE = "lost"
+
+
+def default_stage_rows(line_id: int) -> list[dict]:
+    """The stages a new line starts with, as rows for an INSERT."""
+    return [
+        dict(
+            line_id=line_id,
+            name=name,
+            position=position,
+            is_won=name == DEFAULT_WON_STAGE,
+            is_lost=name == DEFAULT_LOST_STAGE,
+            is_protected=name in DEFAULT_PROTECTED_STAGES,
+        )
+        for position, name in enumerate(DEFAULT_STAGES)
+    ]
 
 
 class BusinessLine(Base):

@@ -14,17 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from models.employees import Employee, EmployeeLine, LeavePeriod, Role
-from models.lines import (
-    DEFAULT_PROTECTED_STAGES,
-    DEFAULT_STAGES,
-    DEFAULT_WON_STAGE,
-    BusinessLine,
-    SalesStage,
-)
+from models.lines import BusinessLine, SalesStage, default_stage_rows
 from tasks.demo_names import RU_FEMALE, RU_MALE, RU_SURNAMES, TEAM_DOMAIN, female_surname, latin
 
 DEMO_LINES = ("Equipment", "Consumables", "Service")
-LOST_STAGE = "lost"
 # Reps per line as (line, active, on leave now); the last Consumables rep also sells Service.
 _REPS = (
     ("Equipment", True, False),
@@ -80,7 +73,7 @@ def ensure_demo_team(conn: sa.Connection, seed: int, as_of: date | None = None) 
         .on_conflict_do_nothing()
         .returning(BusinessLine.line_id)
     ).scalars()
-    stages = [stage for line_id in new_lines for stage in _default_stages(line_id)]
+    stages = [stage for line_id in new_lines for stage in default_stage_rows(line_id)]
     created["business_lines"] = len({s["line_id"] for s in stages})
     if stages:
         created["sales_stages"] = conn.execute(sa.insert(SalesStage), stages).rowcount
@@ -99,23 +92,6 @@ def ensure_demo_team(conn: sa.Connection, seed: int, as_of: date | None = None) 
     if not has_team:
         created |= _create_team(conn, random.Random(seed), line_ids, as_of)
     return _read_team(conn, line_ids, created)
-
-
-def _default_stages(line_id: int) -> list[dict]:
-    # A sale is won when the money is received, so only "payment" is the won stage; the
-    # stages after it are later steps of a won sale, told apart by position.
-    names = (*DEFAULT_STAGES, LOST_STAGE)
-    return [
-        dict(
-            line_id=line_id,
-            name=name,
-            position=position,
-            is_won=name == DEFAULT_WON_STAGE,
-            is_lost=name == LOST_STAGE,
-            is_protected=name in DEFAULT_PROTECTED_STAGES,
-        )
-        for position, name in enumerate(names)
-    ]
 
 
 def _team_members(rng: random.Random) -> list[tuple[str, str]]:

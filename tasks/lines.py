@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 from models.deals import Deal
 from models.errors import CrmError
 from models.leads import Lead
-from models.lines import DEFAULT_PROTECTED_STAGES, DEFAULT_STAGES, BusinessLine, SalesStage
+from models.lines import (
+    DEFAULT_LOST_STAGE,
+    DEFAULT_PROTECTED_STAGES,
+    DEFAULT_STAGES,
+    BusinessLine,
+    SalesStage,
+)
 
 WON_STAGE_NAMES = ("payment", "paid", "оплата", "оплачено")
 
@@ -44,7 +50,13 @@ def add_line(session: Session, name: str) -> int:
     )
     if line_id is None:
         raise CrmError(f"business line '{name}' already exists")
-    set_stages(session, name, list(DEFAULT_STAGES), protected=list(DEFAULT_PROTECTED_STAGES))
+    set_stages(
+        session,
+        name,
+        list(DEFAULT_STAGES),
+        lost=DEFAULT_LOST_STAGE,
+        protected=list(DEFAULT_PROTECTED_STAGES),
+    )
     return line_id
 
 

@@ -133,53 +133,54 @@ def _by(rows, key) -> dict:
     return grouped
 
 
-def _taken(rows, people, common) -> list[Letter]:
+def _per_person(kind: str, rows, key: str, people, common, row) -> list[Letter]:
+    """One letter of `kind` per person in column `key`, listing the first LISTED leads."""
     return [
         render_letter(
-            "leads_taken",
-            people[owner][1],
+            kind,
+            people[person][1],
             {
                 **common,
-                "name": people[owner][0],
+                "name": people[person][0],
                 "count": len(rs),
                 "more": max(0, len(rs) - LISTED),
-                "rows": [
-                    (r.client, r.line, r.stage, _name(people, r.to_owner_id)) for r in rs[:LISTED]
-                ],
+                "rows": [row(r) for r in rs[:LISTED]],
             },
         )
-        for owner, rs in _by(rows, "from_owner_id").items()
+        for person, rs in _by(rows, key).items()
     ]
+
+
+def _taken(rows, people, common) -> list[Letter]:
+    return _per_person(
+        "leads_taken",
+        rows,
+        "from_owner_id",
+        people,
+        common,
+        lambda r: (r.client, r.line, r.stage, _name(people, r.to_owner_id)),
+    )
 
 
 def _received(rows, people, common) -> list[Letter]:
     def when(value):
         return value.date().isoformat() if hasattr(value, "date") else value
 
-    return [
-        render_letter(
-            "leads_received",
-            people[owner][1],
-            {
-                **common,
-                "name": people[owner][0],
-                "count": len(rs),
-                "more": max(0, len(rs) - LISTED),
-                "rows": [
-                    (
-                        r.client,
-                        r.line,
-                        r.stage,
-                        when(r.last_contact_at),
-                        r.next_contact,
-                        _name(people, r.from_owner_id),
-                    )
-                    for r in rs[:LISTED]
-                ],
-            },
-        )
-        for owner, rs in _by(rows, "to_owner_id").items()
-    ]
+    return _per_person(
+        "leads_received",
+        rows,
+        "to_owner_id",
+        people,
+        common,
+        lambda r: (
+            r.client,
+            r.line,
+            r.stage,
+            when(r.last_contact_at),
+            r.next_contact,
+            _name(people, r.from_owner_id),
+        ),
+    )
 
 
 def _applied(rows, people, heads, common) -> list[Letter]:

@@ -33,18 +33,23 @@ def test_demo_loads_the_base_runs_the_rule_and_is_rerunnable(committed):
     assert "0 stale leads, 0 reassigned" in again.output
 
 
-def test_leads_reassign_shows_then_applies(committed):
+@pytest.fixture
+def stale_lead(committed) -> tuple[int, int]:
+    """A Service lead Anna has held since January, and Boris, who could take it."""
     with Session(committed) as s, s.begin():
         bl = f.line(s, "Service")
-        a, b = (f.employee(s, bl.line_id, full_name=n) for n in ("Anna", "Boris"))
+        anna, boris = (f.employee(s, bl.line_id, full_name=n) for n in ("Anna", "Boris"))
         lead = f.lead(
             s,
             bl.line_id,
-            a.employee_id,
+            anna.employee_id,
             owned_since=datetime(2026, 1, 15, tzinfo=ZoneInfo("Europe/Moscow")),
         )
-        lead_id, boris = lead.lead_id, b.employee_id
+        return lead.lead_id, boris.employee_id
 
+
+def test_leads_reassign_shows_then_applies(committed, stale_lead):
+    lead_id, boris = stale_lead
     shown = runner.invoke(app, ["leads", "reassign", "--line", "Service", "--as-of", "2026-05-04"])
     assert shown.exit_code == 0, shown.output
     assert "1 stale leads" in shown.output and "Anna → Boris" in shown.output
@@ -59,16 +64,8 @@ def test_leads_reassign_shows_then_applies(committed):
         assert s.get(Lead, lead_id).owner_id == boris
 
 
-def test_freeze_keeps_a_lead_out_of_the_plan(committed):
-    with Session(committed) as s, s.begin():
-        bl = f.line(s, "Service")
-        a, _ = (f.employee(s, bl.line_id, full_name=n) for n in ("Anna", "Boris"))
-        lead_id = f.lead(
-            s,
-            bl.line_id,
-            a.employee_id,
-            owned_since=datetime(2026, 1, 15, tzinfo=ZoneInfo("Europe/Moscow")),
-        ).lead_id
+def test_freeze_keeps_a_lead_out_of_the_plan(stale_lead):
+    lead_id, _ = stale_lead
     assert runner.invoke(app, ["leads", "freeze", str(lead_id)]).exit_code == 0
     shown = runner.invoke(app, ["leads", "reassign", "--as-of", "2026-05-04"])
     assert "0 stale leads" in shown.output and "1 frozen" in shown.output
