@@ -7,8 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from tasks.normalise_names import translit_key
 from tasks.tax_ids import is_valid_inn
+from tasks.transliteration import translit_key
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,18 +4,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tasks.normalise_names import (
-    OrgName,
-    fold_text,
-    normalise_org_name,
-    person_key,
-    person_names_compatible,
-    phonetic_fold,
-    split_legal_form,
-    split_person_name,
-    translit_key,
-    transliterate,
-)
+from tasks.normalise_names import OrgName, normalise_org_name, split_legal_form
+from tasks.normalise_persons import person_key, person_names_compatible, split_person_name
+from tasks.transliteration import fold_text, phonetic_fold, translit_key, transliterate
 
 CYRILLIC_LETTERS = "абвгдежзийклмнопрстуфхцчшщыэюя"
 
