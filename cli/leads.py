@@ -26,7 +26,11 @@ def reassign(
 ) -> None:
     """Plan the reassignment of stale leads; apply it with --approve (a Prefect flow run)."""
     from flows.reassign_stale_leads import reassign_stale_leads
+    from tasks.stale_rule import parse_policy, parse_stale_after
 
+    # Checked here too, so a typo is one line and not a failed flow run.
+    parse_policy(policy)
+    parse_stale_after(stale_after)
     day: date | None = as_of.date() if as_of else None
     result = reassign_stale_leads(
         line=line, stale_after=stale_after, policy=policy, as_of=day, dry_run=dry_run or not approve

@@ -57,7 +57,6 @@ def reassign_stale_leads(
     approval_timeout_hours: float = 24.0,
 ) -> ReassignmentResult:
     """Warn owners, then plan, decide, apply and announce the reassignment of stale leads."""
-    logger = get_run_logger()
     for plan_id in [] if dry_run else unnotified_plans():
         notify_plan(plan_id)
     if not dry_run:
@@ -73,20 +72,36 @@ def reassign_stale_leads(
         return result.model_copy(update={"status": "dry_run" if dry_run else "nothing stale"})
     decided_by = "auto (reassign-stale-leads)"
     if approval == "manual":
-        try:
-            decision = pause_flow_run(
-                wait_for_input=PlanDecision, timeout=int(approval_timeout_hours * 3600)
-            )
-        except FlowPauseTimeout:
-            decide_plan(summary.plan_id, PlanStatus.expired, "approval timed out", [])
-            logger.warning("plan %s: no decision in time, nothing applied", summary.plan_id)
-            return result.model_copy(update={"status": PlanStatus.expired})
-        decided_by = decision.decided_by or "head of sales"
-        if not decision.approve:
-            decide_plan(summary.plan_id, PlanStatus.rejected, decided_by, [])
-            return result.model_copy(update={"status": PlanStatus.rejected})
-        decide_plan(summary.plan_id, PlanStatus.proposed, decided_by, decision.changes)
+        status, decided_by = _ask_head_of_sales(summary.plan_id, approval_timeout_hours)
+        if status != PlanStatus.proposed:
+            return result.model_copy(update={"status": status})
     applied = apply_plan(summary.plan_id, decided_by)
     publish_outcome(summary.plan_id, applied, f"Decided by {decided_by}.")
     notify_plan(summary.plan_id)
     return result.model_copy(update={"applied": applied, "status": PlanStatus.applied})
+
+
+def _ask_head_of_sales(plan_id: int, timeout_hours: float) -> tuple[PlanStatus, str]:
+    """Pause until the head of sales answers; ask again while their edits are refused."""
+    logger = get_run_logger()
+    while True:
+        try:
+            decision = pause_flow_run(
+                wait_for_input=PlanDecision, timeout=int(timeout_hours * 3600)
+            )
+        except FlowPauseTimeout:
+            decide_plan(plan_id, PlanStatus.expired, "approval timed out", [])
+            logger.warning("plan %s: no decision in time, nothing applied", plan_id)
+            return PlanStatus.expired, ""
+        decided_by = decision.decided_by or "head of sales"
+        if not decision.approve:
+            decide_plan(plan_id, PlanStatus.rejected, decided_by, [])
+            return PlanStatus.rejected, decided_by
+        problems = decide_plan(plan_id, PlanStatus.proposed, decided_by, decision.changes)
+        if not problems:
+            return PlanStatus.proposed, decided_by
+        logger.warning(
+            "plan %s: edits refused, nothing applied yet; resume again: %s",
+            plan_id,
+            "; ".join(problems),
+        )

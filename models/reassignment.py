@@ -88,3 +88,14 @@ class ReassignmentItem(Base):
     to_owner_id: Mapped[int | None] = mapped_column(fk("employees.employee_id"))
     explanation: Mapped[str] = mapped_column(sa.Text)
     is_applied: Mapped[bool] = mapped_column(server_default=sa.false())
+
+    __table_args__ = (
+        # Round-robin asks each run who in a line was served last.
+        sa.Index(
+            "ix_reassignment_items_last_served",
+            "line_id",
+            "plan_id",
+            "position",
+            postgresql_where=sa.text("is_applied AND to_owner_id IS NOT NULL"),
+        ),
+    )

@@ -47,6 +47,9 @@ _env = Environment(
     lstrip_blocks=True,
 )
 
+# Subjects are assembled from parts; only the first letter of the whole may change case.
+_env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
+
 
 def render_letter(kind: str, to: str, context: dict) -> Letter:
     """Render `templates/email/<kind>.{subject.txt,txt,html}` for one recipient."""

@@ -69,14 +69,17 @@ def make_plan(
     """Find the stale leads, plan their new owners and store the plan (nothing moves yet)."""
     period, chosen = stale_rule.parse_stale_after(stale_after), stale_rule.parse_policy(policy)
     line_id = stale_rule.resolve_line(session, line)
-    as_of = as_of or stale_rule.business_today()
+    today = stale_rule.business_today()
+    as_of = as_of or today
+    if as_of > today and not dry_run:
+        raise CrmError(f"as_of {as_of} is in the future: only a dry run may look ahead")
     clock = stale_rule.lead_clock(session, line_id=line_id, stale_after=period, horizon=as_of)
     reps = stale_rule.eligible_reps(session, line_id=line_id, as_of=as_of)
     lines = stale_rule.line_policies(session, line_id)
     stale = [lead for lead, verdict in clock if verdict == "stale"]
-    without = sorted(
-        lines[lid][0] for lid in {x.line_id for x in stale} - {r.line_id for r in reps}
-    )
+    _count_out_leaving_leads(reps, stale)
+    served = {lid for r in reps for lid in r.line_ids}
+    without = sorted(lines[lid][0] for lid in {x.line_id for x in stale} - served)
     if line_id is not None and without:
         raise CrmError(f"line '{line}' has no eligible rep (active, not on leave): nothing changed")
     stale = [x for x in stale if lines[x.line_id][0] not in without]
@@ -84,7 +87,7 @@ def make_plan(
     for lid, (_, line_policy) in sorted(lines.items()):
         assignments += plan(
             [x for x in stale if x.line_id == lid],
-            [r for r in reps if r.line_id == lid],
+            [r for r in reps if lid in r.line_ids],
             chosen or line_policy,
             _last_receivers(session, lid),
         )
@@ -134,6 +137,14 @@ def make_plan(
     )
 
 
+def _count_out_leaving_leads(reps, stale) -> None:
+    """A rep about to lose stale leads is not as busy as their open leads say."""
+    by_id = {r.employee_id: r for r in reps}
+    for lead in stale:
+        if lead.owner_id in by_id:
+            by_id[lead.owner_id].open_leads -= 1
+
+
 def _last_receivers(session: Session, line_id: int) -> dict[int, int]:
     rows = session.execute(
         query("reassignment", "last_round_robin_receivers"), {"line_id": line_id}
@@ -143,13 +154,16 @@ def _last_receivers(session: Session, line_id: int) -> dict[int, int]:
 
 def change_targets(
     session: Session, plan_id: int, changes: list[TargetChange], decided_by: str
-) -> int:
-    """Apply a head of sales' edits; every target must be an eligible rep of the lead's line."""
+) -> list[str]:
+    """Apply a head of sales' edits, or none of them: returns what is wrong with them.
+
+    Every target must be a rep of the lead's line eligible today (active, not on leave).
+    """
     if not changes:
-        return 0
-    plan_row = _plan(session, plan_id)
-    reps = stale_rule.eligible_reps(session, line_id=None, as_of=plan_row.as_of)
-    allowed = {(r.line_id, r.employee_id) for r in reps}
+        return []
+    _plan(session, plan_id)
+    reps = stale_rule.eligible_reps(session, line_id=None, as_of=stale_rule.business_today())
+    allowed = {(lid, r.employee_id) for r in reps for lid in r.line_ids}
     items = {
         i.lead_id: i
         for i in session.scalars(
@@ -162,13 +176,13 @@ def change_targets(
     problems = [_edit_problem(c, items.get(c.lead_id), allowed) for c in changes]
     problems = [p for p in problems if p]
     if problems:
-        raise CrmError("plan edits refused: " + "; ".join(problems))
+        return problems
     for change in changes:
         item = items[change.lead_id]
         item.to_owner_id = change.to_employee_id
         item.explanation = f"{item.explanation}; target changed by {decided_by}"
     session.flush()
-    return len(changes)
+    return []
 
 
 def _edit_problem(change: TargetChange, item, allowed) -> str | None:
@@ -208,6 +222,7 @@ def apply_plan(session: Session, plan_id: int, decided_by: str) -> int:
         {
             "plan_id": plan_id,
             "now": datetime.now(UTC),
+            "today": stale_rule.business_today(),
             "decided_by_id": decided_by_id,
             "note": f"three-month rule, plan {plan_id}, decided by {decided_by}",
         },

@@ -55,9 +55,32 @@ def record_warnings(
     ).rowcount
 
 
-def warning_letters(session: Session, stale_after: StaleAfter):
-    """One digest per owner; returns the letters and, per address, the warnings they carry."""
+def claim_warnings(session: Session):
+    """Take the pending warnings for this run: marked sent before sending, so two runs at once
+    never send the same warning; `release_warnings` hands back what a server refused."""
     rows = session.execute(query("reassignment", "pending_warnings")).all()
+    claimed = (
+        set(
+            session.execute(
+                sa.update(StaleWarning)
+                .where(
+                    sa.tuple_(StaleWarning.lead_id, StaleWarning.owned_since).in_(
+                        [(r.lead_id, r.owned_since) for r in rows]
+                    ),
+                    StaleWarning.sent_at.is_(None),
+                )
+                .values(sent_at=datetime.now(UTC))
+                .returning(StaleWarning.lead_id, StaleWarning.owned_since)
+            ).tuples()
+        )
+        if rows
+        else set()
+    )
+    return [r for r in rows if (r.lead_id, r.owned_since) in claimed]
+
+
+def warning_letters(session: Session, rows, stale_after: StaleAfter):
+    """One digest per owner; returns the letters and, per address, the warnings they carry."""
     people = _people(session, {r.owner_id for r in rows})
     letters, carried = [], {}
     for owner_id, owner_rows in groupby(rows, key=lambda r: r.owner_id):
@@ -89,17 +112,18 @@ def _group(day: date, rows) -> dict:
     }
 
 
-def mark_warnings_sent(session: Session, keys: list[tuple[int, datetime]]) -> None:
+def release_warnings(session: Session, keys: list[tuple[int, datetime]]) -> None:
     if keys:
         session.execute(
             sa.update(StaleWarning)
             .where(sa.tuple_(StaleWarning.lead_id, StaleWarning.owned_since).in_(keys))
-            .values(sent_at=datetime.now(UTC))
+            .values(sent_at=None)
         )
 
 
 def plan_letters(session: Session, plan_id: int) -> list[Letter]:
-    """One letter per person: each previous owner, each new owner, each line's head of sales."""
+    """One letter per person, with a section for each part they played: leads taken from
+    them, leads they received, and, for a line's head of sales, the applied plan."""
     plan_row = session.get(ReassignmentPlan, plan_id)
     rows = session.execute(query("reassignment", "plan_letters"), {"plan_id": plan_id}).all()
     heads = _heads_of_sales(session, {r.line for r in rows})
@@ -109,20 +133,51 @@ def plan_letters(session: Session, plan_id: int) -> list[Letter]:
         | {r.to_owner_id for r in rows}
         | {i for ids in heads.values() for i in ids},
     )
+    taken, received = _by(rows, "from_owner_id"), _by(rows, "to_owner_id")
+    applied: dict[int, list[dict]] = defaultdict(list)
+    for line, line_rows in sorted(_by(rows, "line").items()):
+        for head in heads.get(line, []):
+            applied[head].append(_line_section(line, line_rows, people))
     common = {
         "stale_after": plan_row.stale_after,
         "plan_id": plan_id,
         "decided_by": plan_row.decided_by or "the schedule",
     }
-    return (
-        _taken(rows, people, common)
-        + _received(rows, people, common)
-        + _applied(rows, people, heads, common)
-    )
+    return [
+        render_letter(
+            "reassignment",
+            people[person][1],
+            {
+                **common,
+                "name": people[person][0],
+                "lines": applied.get(person, []),
+                "taken": _section(
+                    taken.get(person),
+                    lambda r: (r.client, r.line, r.stage, _name(people, r.to_owner_id)),
+                ),
+                "received": _section(
+                    received.get(person),
+                    lambda r: (
+                        r.client,
+                        r.line,
+                        r.stage,
+                        _when(r.last_contact_at),
+                        r.next_contact,
+                        _name(people, r.from_owner_id),
+                    ),
+                ),
+            },
+        )
+        for person in sorted(set(taken) | set(received) | set(applied))
+    ]
 
 
 def _name(people, employee_id) -> str:
     return people[employee_id][0] if employee_id in people else "the line's pool"
+
+
+def _when(value):
+    return value.date().isoformat() if hasattr(value, "date") else value
 
 
 def _by(rows, key) -> dict:
@@ -133,79 +188,26 @@ def _by(rows, key) -> dict:
     return grouped
 
 
-def _per_person(kind: str, rows, key: str, people, common, row) -> list[Letter]:
-    """One letter of `kind` per person in column `key`, listing the first LISTED leads."""
-    return [
-        render_letter(
-            kind,
-            people[person][1],
-            {
-                **common,
-                "name": people[person][0],
-                "count": len(rs),
-                "more": max(0, len(rs) - LISTED),
-                "rows": [row(r) for r in rs[:LISTED]],
-            },
-        )
-        for person, rs in _by(rows, key).items()
-    ]
+def _section(rows, row) -> dict | None:
+    if not rows:
+        return None
+    return {
+        "count": len(rows),
+        "more": max(0, len(rows) - LISTED),
+        "rows": [row(r) for r in rows[:LISTED]],
+    }
 
 
-def _taken(rows, people, common) -> list[Letter]:
-    return _per_person(
-        "leads_taken",
-        rows,
-        "from_owner_id",
-        people,
-        common,
-        lambda r: (r.client, r.line, r.stage, _name(people, r.to_owner_id)),
-    )
-
-
-def _received(rows, people, common) -> list[Letter]:
-    def when(value):
-        return value.date().isoformat() if hasattr(value, "date") else value
-
-    return _per_person(
-        "leads_received",
-        rows,
-        "to_owner_id",
-        people,
-        common,
-        lambda r: (
-            r.client,
-            r.line,
-            r.stage,
-            when(r.last_contact_at),
-            r.next_contact,
-            _name(people, r.from_owner_id),
-        ),
-    )
-
-
-def _applied(rows, people, heads, common) -> list[Letter]:
-    letters = []
-    for line, rs in sorted(_by(rows, "line").items()):
-        counts = defaultdict(int)
-        for r in rs:
-            counts[_name(people, r.to_owner_id)] += 1
-        letters += [
-            render_letter(
-                "reassignment_applied",
-                people[head][1],
-                {
-                    **common,
-                    "name": people[head][0],
-                    "line": line,
-                    "count": len(rs),
-                    "to_pool": sum(r.to_owner_id is None for r in rs),
-                    "more": 0,
-                    "rows": sorted(counts.items()),
-                },
-            )
-            for head in heads.get(line, [])
-        ]
-    return letters
+def _line_section(line: str, rows, people) -> dict:
+    counts: dict[str, int] = defaultdict(int)
+    for r in rows:
+        counts[_name(people, r.to_owner_id)] += 1
+    return {
+        "line": line,
+        "count": len(rows),
+        "rows": sorted(counts.items()),
+        "to_pool": sum(r.to_owner_id is None for r in rows),
+    }
 
 
 def _heads_of_sales(session: Session, lines: set[str]) -> dict[str, list[int]]:
@@ -228,9 +230,21 @@ def _heads_of_sales(session: Session, lines: set[str]) -> dict[str, list[int]]:
     return heads
 
 
-def mark_plan_notified(session: Session, plan_id: int) -> None:
+def claim_plan_letters(session: Session, plan_id: int) -> bool:
+    """Mark the plan's letters as sent before sending them, so only one run sends them."""
+    return (
+        session.execute(
+            sa.update(ReassignmentPlan)
+            .where(ReassignmentPlan.plan_id == plan_id, ReassignmentPlan.notified_at.is_(None))
+            .values(notified_at=datetime.now(UTC))
+        ).rowcount
+        == 1
+    )
+
+
+def release_plan_letters(session: Session, plan_id: int) -> None:
     session.execute(
         sa.update(ReassignmentPlan)
         .where(ReassignmentPlan.plan_id == plan_id)
-        .values(notified_at=datetime.now(UTC))
+        .values(notified_at=None)
     )

@@ -28,8 +28,10 @@ class StaleLead:
 
 @dataclass
 class Rep:
+    """One person, whatever the number of lines: the cap and the count are per person."""
+
     employee_id: int
-    line_id: int
+    line_ids: frozenset[int]
     capacity: int | None
     open_leads: int
     received: int = field(default=0)
@@ -60,17 +62,12 @@ def plan(
     last_receiver: dict[int, int] | None = None,
 ) -> list[Assignment]:
     """Assign every lead; leads and reps are taken in id order so the plan is reproducible."""
-    reps_by_line = {
-        k: list(g)
-        for k, g in groupby(
-            sorted(reps, key=lambda r: (r.line_id, r.employee_id)), key=lambda r: r.line_id
-        )
-    }
+    reps = sorted(reps, key=lambda r: r.employee_id)
     ordered = sorted(leads, key=lambda x: (x.line_id, x.owned_since, x.lead_id))
     out: list[Assignment] = []
     for line_id, line_leads in groupby(ordered, key=lambda x: x.line_id):
         chooser = _CHOOSERS[policy](
-            reps_by_line.get(line_id, []), (last_receiver or {}).get(line_id)
+            [r for r in reps if line_id in r.line_ids], (last_receiver or {}).get(line_id)
         )
         out.extend(_assign(lead, chooser) for lead in line_leads)
     return out
@@ -95,7 +92,9 @@ def _acceptable(rep: Rep, lead: StaleLead) -> bool:
 
 
 class _RoundRobin:
-    """The next rep in id order after the last one served, carrying on across runs."""
+    """In turn, carrying on across runs: the rep with the fewest leads given this run, ties
+    broken by rotation order after the last one served. Skipping a lead's own owner therefore
+    does not hand the next rep an extra turn."""
 
     def __init__(self, reps: list[Rep], last_receiver: int | None) -> None:
         self.reps = reps
@@ -104,16 +103,20 @@ class _RoundRobin:
 
     def choose(self, lead: StaleLead) -> tuple[Rep | None, str]:
         n = len(self.reps)
-        fallback = None
+        best = fallback = None
         for step in range(n):
             rep = self.reps[(self.cursor + step) % n]
             if not _acceptable(rep, lead):
                 continue
-            if rep.employee_id not in lead.previous_owner_ids:
-                self.cursor = (self.cursor + step + 1) % n
-                rep.received += 1
-                return rep, f"round-robin: next rep ({rep.load - 1} open leads)"
-            fallback = fallback or rep
+            if rep.employee_id in lead.previous_owner_ids:
+                fallback = fallback or rep
+            elif best is None or rep.received < best[0].received:
+                best = (rep, step)
+        if best is not None:
+            rep, step = best
+            self.cursor = (self.cursor + step + 1) % n
+            rep.received += 1
+            return rep, f"round-robin: next rep ({rep.load - 1} open leads)"
         if fallback is not None:
             fallback.received += 1
         return _fallback_or_pool(fallback, self.reps)

@@ -39,13 +39,21 @@ def warn_owners(
             as_of=as_of or stale_rule.business_today(),
             days_ahead=days_ahead,
         )
-    with session_scope() as session:
-        letters, carried = reassignment_notify.warning_letters(session, period)
-    outcomes = send_letters(letters)
-    sent = [key for o in outcomes if o.is_sent for key in carried[o.to]]
     with session_scope() as session, session.begin():
-        reassignment_notify.mark_warnings_sent(session, sent)
-    return Delivery(letters=len(letters), failed=[o.to for o in outcomes if not o.is_sent])
+        rows = reassignment_notify.claim_warnings(session)
+        letters, carried = reassignment_notify.warning_letters(session, rows, period)
+    try:
+        outcomes = send_letters(letters)
+    except Exception:
+        with session_scope() as session, session.begin():
+            reassignment_notify.release_warnings(
+                session, [k for ks in carried.values() for k in ks]
+            )
+        raise
+    refused = [o.to for o in outcomes if not o.is_sent]
+    with session_scope() as session, session.begin():
+        reassignment_notify.release_warnings(session, [k for to in refused for k in carried[to]])
+    return Delivery(letters=len(letters), failed=refused)
 
 
 @task(name="plan-reassignment")
@@ -112,13 +120,13 @@ def _plan_markdown(s: PlanSummary) -> str:
 @task(name="decide-plan")
 def decide_plan(
     plan_id: int, status: PlanStatus, decided_by: str, changes: list[TargetChange]
-) -> int:
-    """Record the head of sales' decision and edits; returns how many targets changed."""
+) -> list[str]:
+    """Record the head of sales' decision and edits; returns the edits refused (none applied)."""
     with session_scope() as session, session.begin():
-        edited = reassignment.change_targets(session, plan_id, changes, decided_by)
-        if status != PlanStatus.proposed:
+        problems = reassignment.change_targets(session, plan_id, changes, decided_by)
+        if not problems and status != PlanStatus.proposed:
             reassignment.decide(session, plan_id, status, decided_by)
-        return edited
+        return problems
 
 
 @task(name="apply-plan")
@@ -131,13 +139,19 @@ def apply_plan(plan_id: int, decided_by: str) -> int:
 @task(name="notify-plan")
 def notify_plan(plan_id: int) -> Delivery:
     """One letter per person: previous owners, new owners, heads of sales."""
-    with session_scope() as session:
-        letters = reassignment_notify.plan_letters(session, plan_id)
-    outcomes = send_letters(letters)
-    # Marked even when a server refused an address: resending the plan would give everyone
-    # else a second copy, and a refused address is reported instead.
     with session_scope() as session, session.begin():
-        reassignment_notify.mark_plan_notified(session, plan_id)
+        if not reassignment_notify.claim_plan_letters(session, plan_id):
+            return Delivery(letters=0, failed=[])  # another run has sent them
+        letters = reassignment_notify.plan_letters(session, plan_id)
+    try:
+        outcomes = send_letters(letters)
+    except Exception:
+        # Nobody got a letter (the server could not be reached): the next run sends them all.
+        with session_scope() as session, session.begin():
+            reassignment_notify.release_plan_letters(session, plan_id)
+        raise
+    # A refused address is reported, not retried: resending the plan would give everyone else
+    # a second copy.
     return Delivery(letters=len(letters), failed=[o.to for o in outcomes if not o.is_sent])
 
 

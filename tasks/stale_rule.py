@@ -105,10 +105,15 @@ def lead_clock(
 
 
 def eligible_reps(session: Session, *, line_id: int | None, as_of: date) -> list[Rep]:
+    """One Rep per person, with every line they may receive leads in."""
     rows = session.execute(
         query("reassignment", "eligible_reps"), {"line_id": line_id, "as_of": as_of}
-    )
-    return [Rep(r.employee_id, r.line_id, r.capacity, r.open_leads) for r in rows]
+    ).all()
+    lines: dict[int, set[int]] = {}
+    for r in rows:
+        lines.setdefault(r.employee_id, set()).add(r.line_id)
+    people = {r.employee_id: r for r in rows}
+    return [Rep(i, frozenset(lines[i]), r.capacity, r.open_leads) for i, r in people.items()]
 
 
 def line_policies(session: Session, line_id: int | None) -> dict[int, tuple[str, Policy]]:

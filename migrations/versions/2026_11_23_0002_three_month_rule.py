@@ -102,6 +102,13 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("plan_id", "lead_id", name=op.f("pk_reassignment_items")),
     )
+    op.create_index(
+        "ix_reassignment_items_last_served",
+        "reassignment_items",
+        ["line_id", "plan_id", "position"],
+        unique=False,
+        postgresql_where=sa.text("is_applied AND to_owner_id IS NOT NULL"),
+    )
     op.create_table(
         "stale_warnings",
         sa.Column("lead_id", sa.BigInteger(), nullable=False),

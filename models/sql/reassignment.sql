@@ -38,6 +38,15 @@ unwon as (
     )
 ),
 
+previous as (
+    select oc.lead_id, array_agg(distinct o.owner_id) as previous_owner_ids
+    from ownership_changes as oc
+    join unwon as u on u.lead_id = oc.lead_id
+    cross join lateral (values (oc.from_owner_id), (oc.to_owner_id)) as o (owner_id)
+    where o.owner_id is not null and o.owner_id <> u.owner_id
+    group by oc.lead_id
+),
+
 final as (
     select
         u.lead_id,
@@ -47,13 +56,9 @@ final as (
         u.stale_on,
         case when u.is_frozen then 'frozen' when u.is_protected then 'protected'
              else 'stale' end as verdict,
-        coalesce((
-            select array_agg(distinct o.owner_id)
-            from ownership_changes as oc
-            cross join lateral (values (oc.from_owner_id), (oc.to_owner_id)) as o (owner_id)
-            where oc.lead_id = u.lead_id and o.owner_id is not null and o.owner_id <> u.owner_id
-        ), '{}') as previous_owner_ids
+        coalesce(p.previous_owner_ids, '{}') as previous_owner_ids
     from unwon as u
+    left join previous as p on p.lead_id = u.lead_id
 )
 
 select * from final order by line_id, owned_since, lead_id
@@ -102,14 +107,16 @@ where p.status = 'applied' and i.is_applied and i.to_owner_id is not null
 order by i.line_id, i.plan_id desc, i.position desc
 
 -- name: apply_plan
--- Purpose: hand over every lead of plan :plan_id that still has the owner and ownership start
--- the plan saw, is open, not frozen and has nothing won; restart its clock; write one history
--- row per actual change; mark the item applied.
+-- Purpose: hand over every lead of plan :plan_id that is still as the plan saw it: the same
+-- owner and ownership start, the same line, open, not frozen, not moved to a protected stage,
+-- nothing won; and whose new owner is still an active rep of the line, not on leave on
+-- :today (a manual approval can come a day later). Restart its clock, write one history row
+-- per actual change, mark the item applied.
 -- Side effects: updates leads, inserts ownership_changes, updates reassignment_items. A lead
 -- changed meanwhile (by a person or a concurrent run) fails the WHERE and is left alone, so
 -- applying twice changes nothing the second time.
 with targets as (
-    select lead_id, from_owner_id, owned_since, to_owner_id
+    select lead_id, line_id, from_owner_id, owned_since, to_owner_id
     from reassignment_items
     where plan_id = :plan_id and not is_applied
 ),
@@ -117,15 +124,30 @@ with targets as (
 changed as (
     update leads as l
     set owner_id = t.to_owner_id, owned_since = :now
-    from targets as t
+    from targets as t, sales_stages as s
     where l.lead_id = t.lead_id
+      and s.stage_id = l.stage_id
       and l.owner_id = t.from_owner_id
       and l.owned_since = t.owned_since
+      and l.line_id = t.line_id
       and l.status = 'open'
       and not l.is_frozen
+      and not s.is_protected
       and not exists (
           select 1 from deals as d where d.lead_id = l.lead_id and d.won_at >= t.owned_since
       )
+      and (t.to_owner_id is null or exists (
+          select 1
+          from employees as e
+          join employee_lines as el
+              on el.employee_id = e.employee_id and el.line_id = t.line_id and el.role = 'rep'
+          where e.employee_id = t.to_owner_id
+            and e.is_active
+            and not exists (
+                select 1 from leave_periods as lp
+                where lp.employee_id = e.employee_id and :today between lp.starts_on and lp.ends_on
+            )
+      ))
     returning l.lead_id, t.from_owner_id, t.to_owner_id
 ),
 
@@ -187,8 +209,8 @@ final as (
 select * from final order by line, client, lead_id
 
 -- name: pending_warnings
--- Purpose: warnings not yet sent whose ownership is still current (a lead that moved on since
--- needs no warning), with the client's name for the digest.
+-- Purpose: warnings not yet sent for leads that will still go: same ownership, open, not
+-- frozen or protected since, nothing won. With the client's name for the digest.
 -- Side effects: none.
 select
     w.lead_id,
@@ -199,9 +221,16 @@ select
 from stale_warnings as w
 join leads as l
     on l.lead_id = w.lead_id and l.owned_since = w.owned_since and l.owner_id = w.owner_id
+join sales_stages as s on s.stage_id = l.stage_id
 left join organisations as o on o.organisation_id = l.organisation_id
 left join persons as p on p.person_id = l.person_id
-where w.sent_at is null and l.status = 'open'
+where w.sent_at is null
+  and l.status = 'open'
+  and not l.is_frozen
+  and not s.is_protected
+  and not exists (
+      select 1 from deals as d where d.lead_id = l.lead_id and d.won_at >= l.owned_since
+  )
 order by w.owner_id, w.stale_on, client
 
 -- name: plan_rows

@@ -89,7 +89,7 @@ def test_auto_run_reassigns_announces_and_is_safe_to_repeat(committed, base):
     assert mail[base["a_email"]] == ["6 leads were handed to other reps (three-month rule)"]
     assert any("You received 3 leads" in s for s in sum(mail.values(), []))
     assert mail[base["head_email"]] == [
-        f"Service: 6 stale leads reassigned (plan {result.plan_id})"
+        f"Service: 6 stale leads reassigned (plan {result.plan_id}) (three-month rule)"
     ]
     assert len(mail) == 4
     key = f"reassignment-plan-{result.plan_id}"
@@ -170,3 +170,21 @@ def test_two_runs_at_once_change_each_lead_once(committed, base):
         thread.join(180)
     assert sum(box["result"].applied for _, box in runs) == 6
     assert history_rows(committed) == 6
+
+
+def test_refused_edit_asks_again_and_applies_nothing_until_answered(committed, base):
+    thread, box = _run_in_thread(line="Service", as_of=AS_OF, approval="manual")
+    first = base["leads"][0]
+    resume_flow_run(
+        _paused_run_id(),
+        run_input={
+            "approve": True,
+            "decided_by": base["head_email"],
+            "changes": [{"lead_id": first, "to_employee_id": base["a"]}],
+        },
+    )
+    time.sleep(1)
+    assert history_rows(committed) == 0
+    resume_flow_run(_paused_run_id(), run_input={"approve": True, "decided_by": base["head_email"]})
+    thread.join(120)
+    assert box["result"].applied == 6

@@ -20,7 +20,8 @@ def lead(lead_id, owner, previous=(), line=1):
 
 def reps(*specs, line=1):
     return [
-        Rep(employee_id=i, line_id=line, capacity=cap, open_leads=load) for i, load, cap in specs
+        Rep(employee_id=i, line_ids=frozenset({line}), capacity=cap, open_leads=load)
+        for i, load, cap in specs
     ]
 
 
@@ -86,7 +87,12 @@ def test_nobody_eligible_goes_to_the_pool_with_a_reason():
 
 lines = st.integers(min_value=1, max_value=2)
 rep_specs = st.lists(
-    st.tuples(st.integers(1, 12), lines, st.integers(0, 5), st.none() | st.integers(0, 8)),
+    st.tuples(
+        st.integers(1, 12),
+        st.frozensets(lines, min_size=1),
+        st.integers(0, 5),
+        st.none() | st.integers(0, 8),
+    ),
     max_size=10,
     unique_by=lambda t: t[0],
 )
@@ -99,7 +105,7 @@ lead_specs = st.lists(
 @given(rep_specs, lead_specs, st.sampled_from(list(Policy)), st.randoms())
 def test_rules_hold_for_any_line(rep_spec, lead_spec, policy, rnd):
     def fresh():
-        return [Rep(i, line, cap, load) for i, line, load, cap in rep_spec]
+        return [Rep(i, line_ids, cap, load) for i, line_ids, load, cap in rep_spec]
 
     leads = [
         StaleLead(n, line, owner, T0 + timedelta(hours=n), date(2026, 4, 1), prev - {owner})
@@ -118,13 +124,13 @@ def test_rules_hold_for_any_line(rep_spec, lead_spec, policy, rnd):
         if a.to_owner_id is None:
             continue
         rep = by_id[a.to_owner_id]
-        assert rep.line_id == ld.line_id and rep.employee_id != ld.owner_id
+        assert ld.line_id in rep.line_ids and rep.employee_id != ld.owner_id
         received[rep.employee_id] = received.get(rep.employee_id, 0) + 1
         if rep.employee_id in ld.previous_owner_ids:
             others = [
                 r
                 for r in by_id.values()
-                if r.line_id == ld.line_id
+                if ld.line_id in r.line_ids
                 and r.employee_id != ld.owner_id
                 and r.employee_id not in ld.previous_owner_ids
                 and (
@@ -146,3 +152,18 @@ def test_large_plan_assigns_every_lead():
         leads, reps(*[(i, rng.randint(0, 50), None) for i in range(1, 41)]), Policy.least_loaded
     )
     assert len(result) == 20_000 and all(a.to_owner_id for a in result)
+
+
+def test_round_robin_stays_even_when_owners_are_reps_of_the_line():
+    leads = [lead(n, owner) for n, owner in enumerate((1, 1, 1, 1, 3, 1), start=1)]
+    result = plan(leads, reps(*[(i, 0, None) for i in (1, 2, 3, 4)]), Policy.round_robin)
+    given_to = list(targets(result).values())
+    counts = [given_to.count(rep) for rep in (1, 2, 3, 4)]
+    assert max(counts) - min(counts) <= 1, counts
+
+
+def test_cap_is_per_person_across_lines():
+    both = Rep(employee_id=7, line_ids=frozenset({1, 2}), capacity=2, open_leads=0)
+    leads = [lead(n, owner=9, line=1 + n % 2) for n in range(1, 5)]
+    result = plan(leads, [both], Policy.least_loaded)
+    assert list(targets(result).values()).count(7) == 2
