@@ -25,19 +25,32 @@ DEFAULT_PROTECTED_STAGES = ("contract", "invoice")
 DEFAULT_LOST_STAGE = "lost"
 
 
-def default_stage_rows(line_id: int) -> list[dict]:
-    """The stages a new line starts with, as rows for an INSERT."""
+def stage_rows(
+    line_id: int, names, *, won: str | None, lost: str | None = None, protected=()
+) -> list[dict]:
+    """A line's stages in order, as rows for an INSERT."""
     return [
         dict(
             line_id=line_id,
             name=name,
             position=position,
-            is_won=name == DEFAULT_WON_STAGE,
-            is_lost=name == DEFAULT_LOST_STAGE,
-            is_protected=name in DEFAULT_PROTECTED_STAGES,
+            is_won=name == won,
+            is_lost=name == lost,
+            is_protected=name in protected,
         )
-        for position, name in enumerate(DEFAULT_STAGES)
+        for position, name in enumerate(names)
     ]
+
+
+def default_stage_rows(line_id: int) -> list[dict]:
+    """The stages a new line starts with."""
+    return stage_rows(
+        line_id,
+        DEFAULT_STAGES,
+        won=DEFAULT_WON_STAGE,
+        lost=DEFAULT_LOST_STAGE,
+        protected=DEFAULT_PROTECTED_STAGES,
+    )
 
 
 class BusinessLine(Base):

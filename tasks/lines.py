@@ -16,6 +16,7 @@ from models.lines import (
     DEFAULT_STAGES,
     BusinessLine,
     SalesStage,
+    stage_rows,
 )
 
 WON_STAGE_NAMES = ("payment", "paid", "оплата", "оплачено")
@@ -100,17 +101,7 @@ def set_stages(
         .where(SalesStage.line_id == line_id)
         .values(position=SalesStage.position + 10_000)
     )
-    rows = [
-        dict(
-            line_id=line_id,
-            name=n,
-            position=i,
-            is_won=n == won,
-            is_lost=n == lost,
-            is_protected=n in (protected or []),
-        )
-        for i, n in enumerate(names)
-    ]
+    rows = stage_rows(line_id, names, won=won, lost=lost, protected=protected or ())
     stmt = insert(SalesStage).values(rows)
     session.execute(
         stmt.on_conflict_do_update(
