@@ -73,7 +73,7 @@ def print_summary(summary: BaseSummary) -> None:
         f"\nclient base: {summary.organisations:,} organisations, {summary.persons:,} persons"
     )
     typer.echo(
-        f"{'line':<16}{'reps':>6}{'open leads':>12}{'stale (3 mo)':>14}"
+        f"{'line':<16}{'reps':>6}{'open leads':>12}{'over 3 months':>14}"
         f"{'won deals':>11}{'won amount':>16}"
     )
     for line in summary.lines:

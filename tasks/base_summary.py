@@ -32,12 +32,14 @@ class BaseSummary(BaseModel):
 
 
 def summarise_base(session: Session, stale_after: str = "3 months") -> BaseSummary:
-    """Counts per line; "stale" is open, owned longer than `stale_after`, nothing won since."""
+    """Counts per line; "stale" is open, owned by a rep for longer than `stale_after`, nothing
+    won since (protected and frozen leads included: the rule itself tells those apart)."""
     won_since_owned = sa.exists().where(
         Deal.lead_id == Lead.lead_id, Deal.won_at >= Lead.owned_since
     )
     is_stale = sa.and_(
         Lead.status == "open",
+        Lead.owner_id.is_not(None),
         Lead.owned_since < sa.func.now() - sa.cast(stale_after, sa.Interval),
         ~won_since_owned,
     )
