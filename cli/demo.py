@@ -24,9 +24,9 @@ def demo_data(
     with store.get_engine().begin() as conn:
         counts = load_demo_data(conn, orgs=orgs, seed=seed, reset=reset)
     seconds = time.perf_counter() - started
-    rows = sum(counts.model_dump().values()) if hasattr(counts, "model_dump") else None
     typer.echo(
-        f"loaded {counts} in {seconds:.1f} s" + (f" ({rows / seconds:,.0f} rows/s)" if rows else "")
+        f"loaded {counts.total:,} rows in {seconds:.1f} s "
+        f"({counts.total / seconds:,.0f} rows/s): {counts}"
     )
 
 

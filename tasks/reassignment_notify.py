@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.employees import Employee, EmployeeLine, Role
+from models.lines import BusinessLine
 from models.reassignment import ReassignmentPlan, StaleWarning
 from models.settings import get_settings
 from models.sql import query
@@ -211,8 +212,6 @@ def _line_section(line: str, rows, people) -> dict:
 
 
 def _heads_of_sales(session: Session, lines: set[str]) -> dict[str, list[int]]:
-    from models.lines import BusinessLine
-
     rows = session.execute(
         sa.select(BusinessLine.name, EmployeeLine.employee_id)
         .join(EmployeeLine, EmployeeLine.line_id == BusinessLine.line_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from pydantic import BaseModel
@@ -70,8 +71,6 @@ def plan_reassignment(
 @task(name="publish-plan")
 def publish_plan(summary: PlanSummary) -> None:
     """Show the plan in the Prefect UI: the counts, and the leads with their new owners."""
-    import sqlalchemy as sa
-
     with session_scope() as session:
         items = session.execute(
             sa.select(
@@ -162,7 +161,9 @@ def unnotified_plans() -> list[int]:
         return reassignment.unnotified_plans(session)
 
 
+@task(name="publish-outcome")
 def publish_outcome(plan_id: int, applied: int, note: str) -> None:
+    """Show in the Prefect UI how many leads the applied plan moved, and who decided."""
     create_markdown_artifact(
         key=f"reassignment-outcome-{plan_id}",
         markdown=f"**Plan {plan_id}**: {applied} leads reassigned. {note}",

@@ -15,6 +15,7 @@ from models.lines import BusinessLine
 from models.reassignment import Policy
 from models.settings import get_settings
 from models.sql import query
+from tasks.lines import line_id_by_name
 from tasks.reassignment_planner import Rep, StaleLead
 
 _PART = re.compile(r"(-?\d+)\s*(months?|weeks?|days?|mo|m|w|d)\b", re.IGNORECASE)
@@ -69,8 +70,6 @@ def parse_policy(name: str | None) -> Policy | None:
 def resolve_line(session: Session, name: str | None) -> int | None:
     if name is None:
         return None
-    from tasks.lines import line_id_by_name
-
     return line_id_by_name(session, name)
 
 
