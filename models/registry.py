@@ -3,8 +3,10 @@
 from models import (  # noqa: F401
     activities,
     campaigns,
+    client_keys,
     deals,
     employees,
+    imports,
     leads,
     lines,
     lists,

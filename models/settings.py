@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     default_phone_region: str = "RU"
     stale_warning_days: int = Field(default=14, ge=0)
 
+    # Lead-list matching: a score at or above `match_same` is the same client, one below
+    # `match_review` a different one; the band between goes to a person as needs_review.
+    match_same: float = Field(default=0.85, gt=0, le=1)
+    match_review: float = Field(default=0.65, gt=0, le=1)
+    # A lead file larger than this is refused before it is read (the whole file is held).
+    max_import_mb: int = Field(default=200, gt=0)
+    # An import whose rows are mostly invalid is stopped before it writes anything.
+    max_invalid_share: float = Field(default=0.5, ge=0, le=1)
+
     @property
     def embedded_pgdata(self) -> Path:
         return self.crm_data_dir / "pgdata"

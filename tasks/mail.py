@@ -7,13 +7,14 @@ because aiosmtplib sends one message at a time per connection.
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 
 import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from models.errors import CrmError
 from models.settings import PROJECT_ROOT, Settings, get_settings
@@ -26,11 +27,19 @@ class MailError(CrmError):
     """The SMTP server cannot be reached or refuses us; nothing was sent on that connection."""
 
 
+class Attachment(BaseModel):
+    filename: str
+    content: bytes
+    # Checked here because it goes into the Content-Type header as `maintype/subtype`.
+    mime_type: str = Field(pattern=r"^[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*$")
+
+
 class Letter(BaseModel):
     to: str
     subject: str
     text: str
     html: str | None = None
+    attachments: list[Attachment] = []
 
 
 class SendOutcome(BaseModel):
@@ -78,7 +87,30 @@ def build_message(letter: Letter, sender: str) -> EmailMessage:
     message.set_content(letter.text)
     if letter.html:
         message.add_alternative(letter.html, subtype="html")
+    for attachment in letter.attachments:
+        maintype, subtype = attachment.mime_type.lower().split("/")
+        message.add_attachment(
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype,
+            filename=safe_filename(attachment.filename),
+        )
     return message
+
+
+# Control characters, bidi overrides ("invoice\u202efdp.exe") and Unicode line separators.
+_UNSAFE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+
+
+def safe_filename(filename: str) -> str:
+    """The name a mail client will save under: no folders, no control or invisible characters."""
+    kept = "".join(
+        "_" if ch in "/\\" else ch
+        for ch in filename
+        if unicodedata.category(ch) not in _UNSAFE_CATEGORIES
+    )
+    # Leading dots would give ".." or a hidden file; trailing ones and spaces confuse Windows.
+    return kept.strip(". ") or "attachment"
 
 
 def send_letters(letters: list[Letter], connections: int = 4) -> list[SendOutcome]:

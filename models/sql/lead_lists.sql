@@ -1,0 +1,141 @@
+-- name: create_import_keys
+-- Purpose: per-transaction staging of a file's keys for one set-based match.
+-- Side effects: creates a temporary table, dropped at commit.
+create temp table if not exists import_keys (
+    row_number integer not null, kind key_kind not null, key text not null
+) on commit drop
+
+-- name: create_import_blocks
+-- Purpose: per-transaction staging of a file's name blocks (head and tail of the name key).
+-- Side effects: creates a temporary table, dropped at commit.
+create temp table if not exists import_blocks (
+    row_number integer not null, head text not null, tail text not null
+) on commit drop
+
+-- name: empty_staging
+-- Purpose: an earlier match in the same transaction leaves nothing behind.
+-- Side effects: empties the two staging tables.
+truncate import_keys, import_blocks
+
+-- name: exact_candidates
+-- Purpose: clients sharing an exact key with a file row. A key held by very many clients (a
+-- call centre's number) says little and is capped, so one row cannot pull in half the base.
+-- Side effects: none.
+select s.row_number, k.organisation_id, k.person_id
+from import_keys as s
+cross join lateral (
+    select c.organisation_id, c.person_id
+    from client_keys as c
+    where c.kind = s.kind and c.key = s.key
+    limit 50
+) as k
+
+-- name: block_candidates
+-- Purpose: organisations whose name key starts or ends like a file row's, for fuzzy names.
+-- Side effects: none.
+select s.row_number, k.organisation_id, k.key
+from import_blocks as s
+cross join lateral (
+    select c.organisation_id, c.key
+    from client_keys as c
+    where c.kind = 'org_name' and left(c.key, 5) = s.head
+    limit 200
+) as k
+union
+select s.row_number, k.organisation_id, k.key
+from import_blocks as s
+cross join lateral (
+    select c.organisation_id, c.key
+    from client_keys as c
+    where c.kind = 'org_name' and right(c.key, 5) = s.tail
+    limit 200
+) as k
+
+-- name: organisations_by_id
+-- Purpose: the details the matcher compares, for candidate organisations.
+-- Side effects: none.
+select organisation_id, name, tax_id, phones, emails, website, city, address, external_id
+from organisations
+where organisation_id = any(:ids)
+
+-- name: persons_by_id
+-- Purpose: the details the matcher compares, for candidate persons.
+-- Side effects: none.
+select person_id, first_name, middle_name, last_name, birth_date, tax_id, phones, emails, city,
+    external_id
+from persons
+where person_id = any(:ids)
+
+-- name: holders
+-- Purpose: for matched clients, their open leads (any line) with owner, since and stage, and
+-- whether the client is marked do-not-contact; the decision picks the lead of the import's line.
+-- Side effects: none.
+select
+    l.organisation_id, l.person_id, l.line_id, l.lead_id, l.owner_id, l.owned_since,
+    s.name as stage, e.full_name as owner_name, e.is_active as owner_active
+from leads as l
+join sales_stages as s on s.stage_id = l.stage_id
+left join employees as e on e.employee_id = l.owner_id
+where l.status = 'open'
+  and (l.organisation_id = any(:org_ids) or l.person_id = any(:person_ids))
+
+-- name: suppressed_clients
+-- Purpose: clients and addresses that must not be contacted, among the given ones.
+-- Side effects: none.
+select organisation_id, person_id, email, reason
+from suppressions
+where organisation_id = any(:org_ids)
+   or person_id = any(:person_ids)
+   or email = any(:emails)
+
+-- name: reserve_ids
+-- Purpose: :n identity values of one table's id column, so rows written with COPY can refer
+-- to each other (a lead to its new organisation) in the same transaction.
+-- Side effects: advances the sequence.
+select nextval(pg_get_serial_sequence(:table, :column)) from generate_series(1, :n)
+
+-- name: first_stage
+-- Purpose: the stage a new lead of a line starts in.
+-- Side effects: none.
+select stage_id from sales_stages
+where line_id = :line_id and not is_won and not is_lost
+order by position
+limit 1
+
+-- name: lock_line_imports
+-- Purpose: one import per line at a time, so two runs cannot both create the same client.
+-- Side effects: a transaction-scoped advisory lock.
+select pg_advisory_xact_lock(hashtext('lead-import'), cast(:line_id as integer))
+
+-- name: previous_batch
+-- Purpose: the earlier import of the same file into the same line, if any.
+-- Side effects: none.
+select batch_id, created_at, rows_total, counts, decisions_path
+from import_batches
+where kind = :kind and line_id = :line_id and source_sha256 = :sha256 and not is_dry_run
+
+-- name: tag_list_leads
+-- Purpose: the leads an import created point at the list they came with.
+-- Side effects: updates leads.source_list_id.
+update leads set source_list_id = :list_id where lead_id = any(:ids)
+
+-- name: find_employee
+-- Purpose: an employee by e-mail or full name (case-insensitive), with whether they are an
+-- active rep of the line.
+-- Side effects: none.
+select e.employee_id, e.full_name, e.is_active,
+    exists (
+        select 1 from employee_lines as el
+        where el.employee_id = e.employee_id and el.line_id = :line_id and el.role = 'rep'
+    ) as is_rep
+from employees as e
+where lower(e.email) = lower(:who) or lower(e.full_name) = lower(:who)
+order by e.employee_id
+
+-- name: employees_by_name_or_email
+-- Purpose: every employee under both their e-mail and their full name, lower-cased, for an
+-- owner column of a client-base export.
+-- Side effects: none.
+select lower(email) as handle, employee_id from employees
+union all
+select lower(full_name), employee_id from employees
