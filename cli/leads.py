@@ -9,7 +9,10 @@ import typer
 from models.store import session_scope
 from tasks import reassignment
 
-app = typer.Typer(help="Leads: the three-month rule, freezing.", no_args_is_help=True)
+app = typer.Typer(
+    help="Leads: lead lists from files or the base, the three-month rule, freezing.",
+    no_args_is_help=True,
+)
 
 
 @app.command("reassign")

@@ -9,7 +9,7 @@ import click
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from cli import db, demo, leads, team
+from cli import db, demo, lead_lists, leads, team
 from models.errors import CrmError
 from models.settings import get_settings
 
@@ -24,6 +24,12 @@ app.add_typer(team.team_app, name="team")
 app.add_typer(team.line_app, name="line")
 app.add_typer(team.stages_app, name="stages")
 app.add_typer(leads.app, name="leads")
+leads.app.command("import")(lead_lists.import_leads)
+leads.app.command("build")(lead_lists.build_leads)
+clients_app = typer.Typer(help="The client base: loading an existing one.", no_args_is_help=True)
+clients_app.command("import")(lead_lists.import_clients)
+app.add_typer(clients_app, name="clients")
+app.command("dedupe")(lead_lists.dedupe)
 app.command("demo-data")(demo.demo_data)
 app.command("demo")(demo.demo)
 
@@ -31,7 +37,11 @@ app.command("demo")(demo.demo)
 def _prefect_home() -> None:
     # Keep a local Prefect's database and logs inside the project's data folder unless ops
     # configured a Prefect of their own.
-    os.environ.setdefault("PREFECT_HOME", str(get_settings().crm_data_dir / "prefect"))
+    if "PREFECT_HOME" not in os.environ:
+        home = get_settings().crm_data_dir / "prefect"
+        # Prefect creates only the last folder; a fresh CRM_DATA_DIR has no parent yet.
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["PREFECT_HOME"] = str(home)
     # The network is closed to telemetry anyway; its heartbeat only races the local server's
     # first writes to its SQLite file and prints a traceback.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

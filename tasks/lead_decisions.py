@@ -167,6 +167,9 @@ def _decide(prospect, clusters, base, holders, suppressed, context) -> RowDecisi
     if email_block:
         decision.decision, decision.reason = Decision.suppressed, email_block
         return decision
+    if prospect.no_contact:
+        decision.decision, decision.reason = Decision.invalid, prospect.no_contact
+        return decision
     near = [(f"{_describe(r)}", m) for r, m in base.review.get(row, [])]
     near += [(f"row {other}", m) for other, m in clusters.review.get(row, [])]
     if near:
@@ -183,6 +186,9 @@ def _decide(prospect, clusters, base, holders, suppressed, context) -> RowDecisi
 
 def _holder_decision(decision: RowDecision, leads: list[Holder], context: Context, evidence: str):
     here = next((h for h in leads if h.line_id == context.line_id), None)
+    if context.kind == ImportKind.warm_source:
+        _warm_decision(decision, here, context)
+        return
     if context.kind == ImportKind.client_base:
         decision.decision = Decision.existing_client
         decision.reason = f"already in the base as {evidence}"
@@ -211,3 +217,24 @@ def _holder_decision(decision: RowDecision, leads: list[Holder], context: Contex
     else:
         where = "with no open lead"
     decision.reason = f"existing client, {where} ({evidence})"
+
+
+def _warm_decision(decision: RowDecision, here: Holder | None, context: Context) -> None:
+    """A client of the base: free unless an active rep works it in the line already."""
+    if here and here.owner_id is not None and here.owner_active:
+        decision.holder, decision.lead_id = here, here.lead_id
+        since = here.since.date().isoformat()
+        if context.rep_id is not None and here.owner_id == context.rep_id:
+            decision.decision = Decision.already_yours
+            decision.reason = f"already your lead since {since}, stage '{here.stage}'"
+        else:
+            decision.decision = Decision.held_by_other_rep
+            decision.reason = f"held by {here.owner_name} since {since}, stage '{here.stage}'"
+        return
+    decision.decision = Decision.new
+    if here:
+        decision.lead_id = here.lead_id
+        was = f"{here.owner_name}, who left" if here.owner_id else "the line's pool"
+        decision.reason = f"client of the base; its open lead moves from {was}"
+    else:
+        decision.reason = "client of the base; a new lead in the line"

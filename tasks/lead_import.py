@@ -16,10 +16,11 @@ from models.imports import Decision, ImportKind
 from models.settings import get_settings
 from models.sql import query
 from tasks.client_keys import index_clients
-from tasks.lead_candidates import match_base
-from tasks.lead_clusters import cluster_file
+from tasks.lead_candidates import BaseMatches, match_base
+from tasks.lead_clusters import FileClusters, cluster_file
 from tasks.lead_decisions import Context, RowDecision, decide_rows, load_holders, load_suppressed
 from tasks.lead_fields import ColumnMap, map_columns, parse_mapping, row_values
+from tasks.lead_matching import Match
 from tasks.lead_owners import distribute, owner_handles, resolve_rep
 from tasks.lead_records import Prospect, parse_date, prospect_from_fields
 from tasks.lead_writing import BatchInfo, write_batch, write_clients
@@ -76,11 +77,15 @@ def read_source(path: Path, mapping: Sequence[str] = ()) -> SourceFile:
 
 
 def check_gate(prospects: Sequence[Prospect], source: str) -> None:
-    invalid = sum(1 for p in prospects if p.problems)
+    invalid = sum(1 for p in prospects if p.problems or p.no_contact)
     share = invalid / len(prospects) if prospects else 0.0
     limit = get_settings().max_invalid_share
     if len(prospects) >= GATE_MIN_ROWS and share > limit:
-        reasons = Counter(problem.split(":")[0] for p in prospects for problem in p.problems)
+        reasons = Counter(
+            problem.split(":")[0]
+            for p in prospects
+            for problem in [*p.problems, *filter(None, [p.no_contact])]
+        )
         common = ", ".join(f"{why} ({n})" for why, n in reasons.most_common(3))
         raise ImportGateError(
             f"{source}: {invalid} of {len(prospects)} rows are invalid ({share:.0%}, over the "
@@ -131,15 +136,26 @@ def import_prospects(
                 previous["batch_id"], None, dict(previous["counts"]), previous=dict(previous)
             )
     rep_id = resolve_rep(conn, line_id, line, rep) if rep else None
+    if (
+        list_name
+        and not dry_run
+        and conn.scalar(query("lead_lists", "list_named"), {"name": list_name})
+    ):
+        raise CrmError(f"a list named '{list_name}' already exists; choose another name")
     if kind != ImportKind.client_base and rep_id is None and not distribution:
         raise CrmError("give the rep who will work the list, or a distribution rule")
     check_gate(prospects, source_name)
-    index_clients(conn)
-    settings = get_settings()
     records = [p.record for p in prospects if p.record is not None and not p.problems]
-    clusters = cluster_file(records, settings.match_same, settings.match_review)
-    primaries = [r for r in records if clusters.primary(r.row_number) == r.row_number]
-    base = match_base(conn, primaries, settings.match_same, settings.match_review)
+    if kind == ImportKind.warm_source:
+        clusters, primaries = FileClusters(), records
+        chosen = Match(1.0, "chosen by the criteria")
+        base = BaseMatches(best={r.row_number: (r, chosen) for r in records})
+    else:
+        index_clients(conn)
+        settings = get_settings()
+        clusters = cluster_file(records, settings.match_same, settings.match_review)
+        primaries = [r for r in records if clusters.primary(r.row_number) == r.row_number]
+        base = match_base(conn, primaries, settings.match_same, settings.match_review)
     matched = [record for record, _ in base.best.values()]
     holders = load_holders(conn, matched)
     emails = {e for r in primaries for e in r.emails}

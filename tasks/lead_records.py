@@ -11,11 +11,31 @@ from tasks.normalise_contacts import company_domain, normalise_emails, normalise
 from tasks.normalise_ids import address_tokens, normalise_tax_id
 from tasks.normalise_names import normalise_org_name
 from tasks.normalise_persons import PersonName, person_key, split_person_name
-from tasks.transliteration import fold_text, translit_key
+from tasks.transliteration import translit_key
 
 ORGANISATION, PERSON = "organisation", "person"
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y", "%Y-%m-%dT%H:%M:%S")
 _INT = re.compile(r"^\s*(\d[\d\s]*)\s*$")
+
+
+# English names of the cities a Russian base meets most, so "Moscow" is "Москва".
+_CITY_EXONYMS = {
+    translit_key(english): translit_key(russian)
+    for english, russian in (
+        ("Moscow", "Москва"), ("Saint Petersburg", "Санкт-Петербург"),
+        ("St. Petersburg", "Санкт-Петербург"), ("St Petersburg", "Санкт-Петербург"),
+        ("Nizhny Novgorod", "Нижний Новгород"), ("Rostov-on-Don", "Ростов-на-Дону"),
+        ("Yekaterinburg", "Екатеринбург"), ("Kazan", "Казань"), ("Samara", "Самара"),
+        ("Novosibirsk", "Новосибирск"), ("Krasnodar", "Краснодар"), ("Ufa", "Уфа"),
+    )
+}  # fmt: skip
+
+
+def city_key(city: str | None) -> str | None:
+    if not city:
+        return None
+    key = translit_key(re.sub(r"^(?:г\.|город|g\.)\s*", "", city.strip(), flags=re.IGNORECASE))
+    return _CITY_EXONYMS.get(key, key) or None
 
 
 @dataclass(slots=True)
@@ -58,6 +78,9 @@ class Prospect:
     problems: list[str]  # non-empty: the row is invalid, these are the reasons
     notes: list[str]  # kept but worth saying: a second phone that could not be read, …
     contact: Record | None = None  # the contact person of an organisation row
+    # No phone or e-mail: still matched (a known client is struck out as such), but unusable
+    # as a new lead.
+    no_contact: str | None = None
 
 
 def org_words(name: str | None) -> tuple[str | None, str | None, str, str | None]:
@@ -88,7 +111,7 @@ def organisation_record(
         phones=phones,
         emails=emails,
         domains=frozenset(d for d in domains if d),
-        city=fold_text(city) if city else None,
+        city=city_key(city),
         address=address,
     )
 
@@ -112,7 +135,7 @@ def person_record(
         phones=phones,
         emails=emails,
         birth_date=birth_date,
-        city=fold_text(city) if city else None,
+        city=city_key(city),
         person=person,
     )
 
@@ -211,8 +234,7 @@ def prospect_from_fields(
         )
     else:
         problems.append("no name: neither a company nor a person")
-    if not phones and not emails:
-        problems.append(_no_contact_reason(fields))
+    no_contact = None if phones or emails else _no_contact_reason(fields)
     if record is not None:
         record.row_number = row_number
     values["contact"] = contact.name if contact else None
@@ -225,6 +247,7 @@ def prospect_from_fields(
         problems=problems,
         notes=notes,
         contact=contact,
+        no_contact=no_contact,
     )
 
 

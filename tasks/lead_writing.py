@@ -61,8 +61,15 @@ def write_clients(
     now = now or datetime.now(UTC)
     by_row = {p.row_number: p for p in prospects}
     new = [d for d in decisions if d.decision == Decision.new]
-    org_rows = [d for d in new if by_row[d.row_number].record.kind == ORGANISATION]
-    person_rows = [d for d in new if d not in org_rows]
+    # Warm sources bring clients the base already has: only their leads are new.
+    org_rows = [
+        d
+        for d in new
+        if by_row[d.row_number].record.kind == ORGANISATION and d.organisation_id is None
+    ]
+    person_rows = [
+        d for d in new if by_row[d.row_number].record.kind != ORGANISATION and d.person_id is None
+    ]
     # A contact person of a new organisation, or of a matched one we did not know them at.
     contacts = [
         d
@@ -88,7 +95,22 @@ def write_clients(
     for d in contacts:
         if d.decision != Decision.new:
             d.person_id = contact_ids[d.row_number]
-    _copy_leads(conn, new, info, now)
+    _move_leads(conn, [d for d in new if d.lead_id is not None], info)
+    _copy_leads(conn, [d for d in new if d.lead_id is None], info, now)
+
+
+def _move_leads(conn, rows: Sequence[RowDecision], info: BatchInfo) -> None:
+    """Open leads of the line sitting in the pool or with an owner who left go to the rep."""
+    if not rows:
+        return
+    conn.execute(
+        query("lead_lists", "move_leads"),
+        {
+            "lead_ids": [d.lead_id for d in rows],
+            "owner_ids": [d.owner_id for d in rows],
+            "note": f"lead list {info.source_name}",
+        },
+    )
 
 
 # Struck-out rows whose organisation we already had: their contact person is still worth keeping.

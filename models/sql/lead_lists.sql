@@ -139,3 +139,71 @@ order by e.employee_id
 select lower(email) as handle, employee_id from employees
 union all
 select lower(full_name), employee_id from employees
+
+-- name: employee_names
+-- Purpose: names and addresses of the employees an import mentions.
+-- Side effects: none.
+select employee_id, full_name, email from employees where employee_id = any(:ids)
+
+-- name: heads_of_line
+-- Purpose: the active heads of sales of a line, who get every checked list of their line.
+-- Side effects: none.
+select e.employee_id, e.full_name, e.email
+from employee_lines as el
+join employees as e on e.employee_id = el.employee_id
+where el.line_id = :line_id and el.role = 'head_of_sales' and e.is_active
+order by e.employee_id
+
+-- name: batch_receivers
+-- Purpose: who received how many new leads from an import batch (the named rep of a dry run
+-- receives none but still gets the list).
+-- Side effects: none.
+select e.employee_id, e.full_name, e.email, count(l.lead_id) as received
+from import_batches as b
+join import_rows as r on r.batch_id = b.batch_id and r.decision = 'new'
+left join leads as l on l.lead_id = r.lead_id
+join employees as e on e.employee_id = coalesce(l.owner_id, b.rep_id)
+where b.batch_id = :batch_id
+group by e.employee_id, e.full_name, e.email
+order by e.employee_id
+
+-- name: batch_summary
+-- Purpose: an import batch with its line, for letters and artifacts.
+-- Side effects: none.
+select b.batch_id, b.line_id, bl.name as line, b.source_name, b.is_dry_run, b.rows_total,
+    b.counts, b.decisions_path, cl.name as list_name
+from import_batches as b
+join business_lines as bl on bl.line_id = b.line_id
+left join contact_lists as cl on cl.list_id = b.list_id
+where b.batch_id = :batch_id
+
+-- name: set_batch_outputs
+-- Purpose: remember where the decisions file of a batch was written.
+-- Side effects: updates import_batches.decisions_path.
+update import_batches set decisions_path = :path where batch_id = :batch_id
+
+-- name: move_leads
+-- Purpose: give open leads (from the pool, or from an owner who left) to the reps of a warm
+-- list, with their history rows, in one statement.
+-- Side effects: updates leads.owner_id/owned_since, inserts ownership_changes.
+with target as (
+    select * from unnest(cast(:lead_ids as bigint[]), cast(:owner_ids as bigint[]))
+        as t(lead_id, owner_id)
+),
+
+moved as (
+    update leads as l
+    set owner_id = t.owner_id, owned_since = now()
+    from target as t, (select lead_id, owner_id as old_owner from leads) as old
+    where l.lead_id = t.lead_id and old.lead_id = l.lead_id and l.status = 'open'
+      and l.owner_id is distinct from t.owner_id
+    returning l.lead_id, old.old_owner, t.owner_id
+)
+
+insert into ownership_changes (lead_id, from_owner_id, to_owner_id, reason, note)
+select lead_id, old_owner, owner_id, 'assigned', :note from moved
+
+-- name: list_named
+-- Purpose: whether a contact list of this name exists (names are unique).
+-- Side effects: none.
+select list_id from contact_lists where name = :name

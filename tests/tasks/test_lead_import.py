@@ -296,3 +296,78 @@ def test_distribution_and_bad_rep(session, world, tmp_path):
             line=line.name,
             rep="nobody",
         )
+
+
+def test_a_known_client_without_contacts_is_struck_out_not_invalid(session, world, tmp_path):
+    line, rep, other = world
+    org = f.organisation(session, name="Феникс", tax_id="7707083893")
+    f.lead(session, line.line_id, other.employee_id, organisation_id=org.organisation_id)
+    path = write_file(tmp_path, "1;Феникс ООО;7707083893;;;;Москва;;", "2;Астра;;;;;;;")
+    result = run(session, path, line, rep)
+    assert decision_of(result, 2).decision == Decision.held_by_other_rep
+    assert decision_of(result, 3).decision == Decision.invalid
+    assert decision_of(result, 3).reason == "no way to contact: no phone or e-mail"
+
+
+def test_warm_source_strikes_out_what_active_reps_hold_and_takes_the_pool(session, world):
+    from models.employees import Employee
+    from tasks.warm_sources import WarmCriteria, warm_prospects
+
+    line, rep, other = world
+    orgs = [
+        f.organisation(session, name=n, industry="Опт", city="Казань", phones=[f"+7843200000{i}"])
+        for i, n in enumerate(["Ясень", "Дуб", "Клён", "Вяз"])
+    ]
+    f.organisation(session, name="Ольха", industry="Розница", city="Казань")
+    gone = f.employee(session, line.line_id, full_name="Ушедший Сотрудник")
+    f.lead(session, line.line_id, other.employee_id, organisation_id=orgs[0].organisation_id)
+    pooled = f.lead(session, line.line_id, None, organisation_id=orgs[1].organisation_id)
+    left = f.lead(session, line.line_id, gone.employee_id, organisation_id=orgs[2].organisation_id)
+    session.get(Employee, gone.employee_id).is_active = False
+    session.flush()
+    conn = session.connection()
+    criteria = WarmCriteria(industry=["Опт"], city=["Казань"])
+    prospects = warm_prospects(conn, criteria, line.line_id)
+    assert [p.values["name"] for p in prospects] == ["Ясень", "Дуб", "Клён", "Вяз"]
+    result = import_prospects(
+        conn, prospects, kind=ImportKind.warm_source, source_name=criteria.describe(),
+        line=line.name, rep=rep.email, criteria=criteria.model_dump(mode="json"),
+    )  # fmt: skip
+    assert [d.decision for d in result.decisions] == [
+        Decision.held_by_other_rep, Decision.new, Decision.new, Decision.new,
+    ]  # fmt: skip
+    owners = dict(
+        session.execute(
+            sa.text("SELECT organisation_id, owner_id FROM leads WHERE status = 'open'")
+        ).all()
+    )
+    assert owners[orgs[1].organisation_id] == rep.employee_id
+    assert owners[orgs[2].organisation_id] == rep.employee_id
+    assert owners[orgs[3].organisation_id] == rep.employee_id
+    moved = session.execute(
+        sa.text("SELECT lead_id, from_owner_id FROM ownership_changes WHERE reason = 'assigned'")
+    ).all()
+    assert sorted(moved) == sorted([(pooled.lead_id, None), (left.lead_id, gone.employee_id)])
+    assert session.scalar(sa.text("SELECT count(*) FROM organisations")) == 5
+
+
+def test_client_base_import_merges_duplicates_and_reads_owners(session, world, tmp_path):
+    line, rep, other = world
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Наименование,ИНН,Телефон,Ответственный,Ответственный с\n"
+        "ООО Ромашка,7707083893,+7 495 123-45-67,Борис Орлов,2026-05-01\n"
+        "Ромашка,7707083893,,Борис Орлов,2026-05-01\n"
+        "Лютик,,+7 812 555-12-12,Некто,\n",
+        encoding="utf-8",
+    )
+    result = run(session, path, line, None, kind=ImportKind.client_base)
+    assert [d.decision for d in result.decisions] == [
+        Decision.new, Decision.duplicate_in_file, Decision.new,
+    ]  # fmt: skip
+    leads = session.execute(
+        sa.text("SELECT source_row, owner_id, owned_since::date FROM leads ORDER BY source_row")
+    ).all()
+    assert [(r, o) for r, o, _ in leads] == [(2, other.employee_id), (4, None)]
+    assert str(leads[0][2]) == "2026-05-01"
+    assert "'Некто' is not an employee" in decision_of(result, 4).reason
