@@ -10,6 +10,10 @@ from models import store
 from models.settings import get_settings
 from models.store import session_scope
 from tasks.base_summary import BaseSummary, summarise_base
+from tasks.demo_team import DEMO_LINES
+
+# The demo team's line whose reps share the demo lead file.
+DEMO_LEAD_LINE = DEMO_LINES[1]
 
 
 def demo_data(
@@ -49,7 +53,27 @@ def demo(
         with session_scope() as session:
             summary = summarise_base(session)
     print_summary(summary)
+    lead_list_step(seed)
     reassign_step()
+
+
+def lead_list_step(seed: int) -> None:
+    """A directory export checked against the base; the list goes to the rep and the head."""
+    from flows.build_lead_list import build_lead_list
+    from tasks.demo_lead_file import write_demo_lead_file
+
+    path = get_settings().crm_data_dir / "demo" / "lead-file.csv"
+    with session_scope() as session:
+        write_demo_lead_file(session.connection(), path, seed)
+    typer.echo(f"\nlead list (Prefect flow build-lead-list) from {path}:")
+    summary = build_lead_list(source=str(path), line=DEMO_LEAD_LINE, distribution="round_robin")
+    if summary.already_imported:
+        typer.echo(f"  already imported as batch {summary.batch_id}: nothing created this time")
+    counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(summary.counts.items()))
+    typer.echo(f"  batch {summary.batch_id}: {summary.rows} rows: {counts}")
+    typer.echo(f"  decisions: {summary.decisions_csv}")
+    if summary.list_xlsx:
+        typer.echo(f"  checked list: {summary.list_xlsx}")
 
 
 def reassign_step() -> None:
