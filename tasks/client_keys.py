@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from models.client_keys import KeyKind
 from models.sql import query
 from tasks.bulk_copy import copy_rows
+from tasks.lead_records import org_words
 from tasks.normalise_contacts import company_domain
-from tasks.normalise_names import normalise_org_name
 from tasks.normalise_persons import person_key
 
 KEY_COLUMNS = ("kind", "key", "organisation_id", "person_id")
@@ -21,9 +21,8 @@ Key = tuple[KeyKind, str]
 
 
 def org_name_key(name: str | None) -> str | None:
-    """The transliterated name key; the folded name when it has no letters to transliterate."""
-    parts = normalise_org_name(name)
-    return parts.translit_key or parts.name_key or None
+    """The transliterated words of the name without its legal form: "romashka plius"."""
+    return org_words(name)[3]
 
 
 def organisation_keys(

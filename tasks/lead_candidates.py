@@ -57,9 +57,9 @@ def find_candidates(conn: sa.Connection, records: Sequence[Record]) -> dict[int,
     copy_rows(
         conn,
         "import_blocks",
-        ("row_number", "head", "tail"),
+        ("row_number", "head", "tail", "size"),
         (
-            (r.row_number, r.name_key[:BLOCK_LENGTH], r.name_key[-BLOCK_LENGTH:])
+            (r.row_number, r.name_key[:BLOCK_LENGTH], r.name_key[-BLOCK_LENGTH:], len(r.name_key))
             for r in records
             if r.kind == ORGANISATION and r.name_key and len(r.name_key) >= BLOCK_LENGTH
         ),
@@ -86,9 +86,11 @@ def load_records(conn: sa.Connection, refs: Iterable[tuple]) -> dict[tuple, Reco
     person_ids = sorted(i for kind, i in refs if kind == "p")
     for chunk in _chunks(org_ids):
         for row in conn.execute(query("lead_lists", "organisations_by_id"), {"ids": chunk}):
-            org_id, name, tax_id, phones, emails, website, city, address, external_id = row
+            org_id, name, tax_id, phones, emails, website, city, address, external_id = row[:9]
             record = organisation_record(
                 name,
+                name_key=row.name_key,
+                domains=frozenset(row.domains),
                 tax_id=tax_id,
                 phones=tuple(phones or ()),
                 emails=tuple(emails or ()),

@@ -9,7 +9,7 @@ from pathlib import Path
 from models.settings import get_settings
 from tasks.lead_clusters import cluster_file
 from tasks.lead_exports import write_csv
-from tasks.lead_fields import map_columns, parse_mapping, row_values
+from tasks.lead_fields import ColumnMapError, map_columns, parse_mapping, row_values
 from tasks.lead_records import prospect_from_fields
 from tasks.reading import read_table
 
@@ -28,7 +28,11 @@ def dedupe_file(
     path: Path, output: Path, mapping: Sequence[str], same: float, review: float
 ) -> DedupeResult:
     table = read_table(path)
-    columns = map_columns(table.headers, parse_mapping(mapping))
+    explicit = parse_mapping(mapping)
+    try:
+        columns = map_columns(table.headers, explicit)
+    except ColumnMapError as error:
+        raise ColumnMapError(f"{path}: {error}") from None
     region = get_settings().default_phone_region
     prospects = [
         prospect_from_fields(number, *row_values(columns, cells), region)

@@ -13,13 +13,14 @@ import sqlalchemy as sa
 
 from models.errors import CrmError
 from models.imports import Decision, ImportKind
+from models.lists import ContactList
 from models.settings import get_settings
 from models.sql import query
 from tasks.client_keys import index_clients
 from tasks.lead_candidates import BaseMatches, match_base
 from tasks.lead_clusters import FileClusters, cluster_file
 from tasks.lead_decisions import Context, RowDecision, decide_rows, load_holders, load_suppressed
-from tasks.lead_fields import ColumnMap, map_columns, parse_mapping, row_values
+from tasks.lead_fields import ColumnMap, ColumnMapError, map_columns, parse_mapping, row_values
 from tasks.lead_matching import Match
 from tasks.lead_owners import distribute, owner_handles, resolve_rep
 from tasks.lead_records import Prospect, parse_date, prospect_from_fields
@@ -28,6 +29,7 @@ from tasks.reading import FileReadError, read_table
 
 # The gate needs enough rows to judge a file by its share of invalid ones.
 GATE_MIN_ROWS = 20
+LIST_NAME_MAX = ContactList.__table__.c.name.type.length
 
 
 class ImportGateError(CrmError):
@@ -62,11 +64,17 @@ def read_source(path: Path, mapping: Sequence[str] = ()) -> SourceFile:
     limit = get_settings().max_import_mb
     if path.is_file() and path.stat().st_size > limit * 1024 * 1024:
         raise FileReadError(
-            f"{path}: {path.stat().st_size / 1024 / 1024:.0f} MB is over the {limit} MB limit "
+            f"{path}: {path.stat().st_size / 1024 / 1024:.1f} MB is over the {limit} MB limit "
             "(MAX_IMPORT_MB); split the file"
         )
     table = read_table(path)
-    columns = map_columns(table.headers, parse_mapping(mapping))
+    explicit = parse_mapping(mapping)
+    try:
+        columns = map_columns(table.headers, explicit)
+    except ColumnMapError as error:
+        raise ColumnMapError(f"{path}: {error}") from None
+    if not table.rows:
+        raise FileReadError(f"{path}: no rows under the header; nothing to import")
     region = get_settings().default_phone_region
     prospects = []
     for row_number, cells in table.rows:
@@ -136,6 +144,8 @@ def import_prospects(
                 previous["batch_id"], None, dict(previous["counts"]), previous=dict(previous)
             )
     rep_id = resolve_rep(conn, line_id, line, rep) if rep else None
+    if list_name and len(list_name) > LIST_NAME_MAX:
+        raise CrmError(f"the list name is over {LIST_NAME_MAX} characters; choose a shorter one")
     if (
         list_name
         and not dry_run

@@ -13,7 +13,7 @@ from models.imports import ImportKind
 from models.sql import query
 from models.store import session_scope
 from tasks.lead_delivery import lead_list_letters, write_outputs
-from tasks.lead_import import import_prospects, line_of, read_source
+from tasks.lead_import import LIST_NAME_MAX, import_prospects, line_of, read_source
 from tasks.mail import send_letters
 from tasks.warm_sources import WarmCriteria, warm_prospects
 
@@ -38,7 +38,10 @@ class Delivery(BaseModel):
 
 
 def _default_name(source: str, line: str) -> str:
-    return f"{source} ({line}, {datetime.now(UTC):%Y-%m-%d %H:%M:%S})"
+    # Cut the source, not the time, so that the name fits and stays unique (warm criteria
+    # describe themselves at length).
+    suffix = f" ({line}, {datetime.now(UTC):%Y-%m-%d %H:%M:%S})"
+    return (source[: max(0, LIST_NAME_MAX - len(suffix))] + suffix)[-LIST_NAME_MAX:]
 
 
 @task(name="check-lead-list")

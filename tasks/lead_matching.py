@@ -17,6 +17,7 @@ from tasks.normalise_persons import person_names_compatible
 
 NAME_WEIGHT, CONTACT_WEIGHT, PLACE_WEIGHT = 0.55, 0.35, 0.10
 NAME_FLOOR = 0.5
+WORD_ORDER_WORTH = 90
 DOMAIN_STRENGTH = 0.7  # a shared company domain: sister companies share them
 ADDRESS_MIN = 0.6  # token overlap below this says nothing
 # Below this name similarity a shared contact counts for less: a holding's companies share them.
@@ -49,8 +50,11 @@ def name_similarity(a: Record, b: Record) -> float:
         return 0.0
     if a.name_key == b.name_key:
         return 1.0
-    # Letters (typos, joined words) and word order (legal form moved, words swapped).
-    raw = max(fuzz.ratio(a.name_key, b.name_key), fuzz.token_sort_ratio(a.words, b.words)) / 100
+    # Letters (typos, joined words), then word order (words swapped) when letters say little.
+    raw = fuzz.ratio(a.name_key, b.name_key)
+    if raw < WORD_ORDER_WORTH and " " in a.words and " " in b.words:
+        raw = max(raw, fuzz.token_sort_ratio(a.words, b.words))
+    raw /= 100
     # Two unrelated names still share about half their letters: only what is above says anything.
     return max(0.0, (raw - NAME_FLOOR) / (1 - NAME_FLOOR))
 

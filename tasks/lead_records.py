@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from tasks.normalise_contacts import company_domain, normalise_emails, normalise_phones
@@ -16,6 +17,13 @@ from tasks.transliteration import translit_key
 ORGANISATION, PERSON = "organisation", "person"
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y", "%Y-%m-%dT%H:%M:%S")
 _INT = re.compile(r"^\s*(\d[\d\s]*)\s*$")
+# The widths of the base's columns these fields go to: a longer cell is cut, with a note,
+# because one overlong cell must not make the database refuse the whole file.
+_WIDTHS = {
+    "name": 300, "legal_form": 40, "industry": 100, "region": 100, "city": 100, "postcode": 12,
+    "website": 300, "position": 200, "external_id": 100, "full_name": 300, "first_name": 100,
+    "middle_name": 100, "last_name": 100,
+}  # fmt: skip
 
 
 # English names of the cities a Russian base meets most, so "Moscow" is "Москва".
@@ -31,6 +39,7 @@ _CITY_EXONYMS = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=20_000)
 def city_key(city: str | None) -> str | None:
     if not city:
         return None
@@ -42,8 +51,9 @@ def city_key(city: str | None) -> str | None:
 class Record:
     kind: str  # ORGANISATION or PERSON
     name: str | None  # display name; for a person "Last First Middle"
-    name_key: str | None  # transliterated, without spaces: "romashkaplius" or "ivanov|i"
-    words: str  # transliterated words, for an order-free comparison
+    name_key: str | None  # transliterated words: "romashka plius", or a person's "ivanov|i"
+    # Transliterated words for an order-free comparison (an organisation's name key already is).
+    _words: str | None
     tax_id: str | None = None
     phones: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
@@ -57,6 +67,10 @@ class Record:
     person_id: int | None = None
     external_id: str | None = None
     _tokens: frozenset[str] | None = field(default=None, repr=False)
+
+    @property
+    def words(self) -> str:
+        return self._words if self._words is not None else self.name_key or ""
 
     @property
     def address_tokens(self) -> frozenset[str]:
@@ -87,12 +101,14 @@ def org_words(name: str | None) -> tuple[str | None, str | None, str, str | None
     """(legal form, display name, words, key) of an organisation name."""
     parts = normalise_org_name(name)
     words = " ".join(filter(None, (translit_key(w) for w in parts.name_key.split())))
-    return parts.legal_form, parts.bare_name or None, words, words.replace(" ", "") or None
+    return parts.legal_form, parts.bare_name or None, words, words or None
 
 
 def organisation_record(
     name: str | None,
     *,
+    name_key: str | None = None,
+    domains: frozenset[str] | None = None,
     tax_id: str | None = None,
     phones: tuple[str, ...] = (),
     emails: tuple[str, ...] = (),
@@ -100,17 +116,23 @@ def organisation_record(
     city: str | None = None,
     address: str | None = None,
 ) -> Record:
-    _, display, words, key = org_words(name)
-    domains = {company_domain(website)} | {company_domain(e) for e in emails}
+    """An organisation; a client of the base passes its stored name key and domains."""
+    if name_key is None:
+        _, display, words, name_key = org_words(name)
+    else:
+        display, words = name, name_key
+    if domains is None:
+        found = {company_domain(website)} | {company_domain(e) for e in emails}
+        domains = frozenset(d for d in found if d)
     return Record(
         kind=ORGANISATION,
         name=display,
-        name_key=key,
-        words=words,
+        name_key=name_key,
+        _words=words,
         tax_id=tax_id,
         phones=phones,
         emails=emails,
-        domains=frozenset(d for d in domains if d),
+        domains=domains,
         city=city_key(city),
         address=address,
     )
@@ -130,7 +152,7 @@ def person_record(
         kind=PERSON,
         name=display or None,
         name_key=person_key(person),
-        words=" ".join(translit_key(p) for p in (person.last, person.first, person.middle) if p),
+        _words=" ".join(translit_key(p) for p in (person.last, person.first, person.middle) if p),
         tax_id=tax_id,
         phones=phones,
         emails=emails,
@@ -178,6 +200,11 @@ def prospect_from_fields(
     """Normalise one mapped row; a row without a name or a way to contact is invalid."""
     problems: list[str] = []
     notes: list[str] = []
+    fields = dict(fields)
+    for key, width in _WIDTHS.items():
+        if len(fields.get(key) or "") > width:
+            fields[key] = fields[key][:width].rstrip()
+            notes.append(f"{key} cut to {width} characters")
     tax = normalise_tax_id(fields.get("tax_id")) if fields.get("tax_id") else None
     if tax and tax.value is None:
         problems.append(f"malformed tax id '{fields['tax_id']}': {tax.reason}")
@@ -191,7 +218,7 @@ def prospect_from_fields(
     if fields.get("birth_date") and birth is None:
         notes.append(f"birth date '{fields['birth_date']}' not understood")
     tax_id = tax.value if tax else None
-    legal_form, display, _, _ = org_words(fields.get("name"))
+    legal_form, display, words, name_key = org_words(fields.get("name"))
     values: dict[str, Any] = {
         "name": display,
         "legal_form": fields.get("legal_form") or legal_form,
@@ -214,6 +241,7 @@ def prospect_from_fields(
     if display:
         record = organisation_record(
             fields.get("name"),
+            name_key=name_key,
             tax_id=tax_id if tax_id and len(tax_id) == 10 or legal_form == "ИП" else None,
             phones=phones,
             emails=emails,
@@ -221,6 +249,7 @@ def prospect_from_fields(
             city=fields.get("city"),
             address=fields.get("address"),
         )
+        record.name, record._words = display, words
         if person:
             contact = person_record(person, phones=phones, emails=emails, birth_date=birth)
     elif person:

@@ -44,7 +44,15 @@ def _to_table(path: Path, records: Iterator[list[str]]) -> Table:
     header = next(records, None)
     if header is None or not any(cell.strip() for cell in header):
         raise FileReadError(f"{path}: the file is empty")
-    headers = [cell.strip() for cell in header]
+    headers: list[str] = []
+    for cell in header:
+        # A repeated header ("Телефон", "Телефон") would hide the first column's cells behind
+        # the second's; the repeat is numbered as "Телефон 2", like exports number them.
+        name, n = cell.strip(), 1
+        while name and name in headers:
+            n += 1
+            name = f"{cell.strip()} {n}"
+        headers.append(name)
     rows = []
     for row_number, cells in enumerate(records, start=2):
         if not any(cell.strip() for cell in cells):
@@ -73,7 +81,18 @@ def _csv_records(path: Path) -> Iterator[list[str]]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Strict: a quote left open would otherwise swallow the rest of the file into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    row = line = 0  # the last row read whole, and its last line
+    try:
+        for cells in reader:
+            row, line = row + 1, reader.line_num
+            yield cells
+    except csv.Error as exc:
+        raise FileReadError(
+            f"{path}: row {row + 1} (line {line + 1}) is not valid CSV ({exc}); "
+            "check the quotes in that row"
+        ) from None
 
 
 def _xlsx_records(path: Path) -> Iterator[list[str]]:

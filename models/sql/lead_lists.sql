@@ -9,7 +9,7 @@ create temp table if not exists import_keys (
 -- Purpose: per-transaction staging of a file's name blocks (head and tail of the name key).
 -- Side effects: creates a temporary table, dropped at commit.
 create temp table if not exists import_blocks (
-    row_number integer not null, head text not null, tail text not null
+    row_number integer not null, head text not null, tail text not null, size integer not null
 ) on commit drop
 
 -- name: empty_staging
@@ -31,7 +31,8 @@ cross join lateral (
 ) as k
 
 -- name: block_candidates
--- Purpose: organisations whose name key starts or ends like a file row's, for fuzzy names.
+-- Purpose: organisations whose name key starts or ends like a file row's and is about as long
+-- (a typo changes the length by a letter or two), for fuzzy names.
 -- Side effects: none.
 select s.row_number, k.organisation_id, k.key
 from import_blocks as s
@@ -39,7 +40,8 @@ cross join lateral (
     select c.organisation_id, c.key
     from client_keys as c
     where c.kind = 'org_name' and left(c.key, 5) = s.head
-    limit 200
+      and abs(length(c.key) - s.size) <= 3
+    limit 100
 ) as k
 union
 select s.row_number, k.organisation_id, k.key
@@ -48,15 +50,28 @@ cross join lateral (
     select c.organisation_id, c.key
     from client_keys as c
     where c.kind = 'org_name' and right(c.key, 5) = s.tail
-    limit 200
+      and abs(length(c.key) - s.size) <= 3
+    limit 100
 ) as k
 
 -- name: organisations_by_id
--- Purpose: the details the matcher compares, for candidate organisations.
+-- Purpose: the details the matcher compares, for candidate organisations, with the name key
+-- and company domains already stored, so the base is not normalised again.
 -- Side effects: none.
-select organisation_id, name, tax_id, phones, emails, website, city, address, external_id
-from organisations
-where organisation_id = any(:ids)
+select
+    o.organisation_id, o.name, o.tax_id, o.phones, o.emails, o.website, o.city, o.address,
+    o.external_id,
+    (
+        select min(k.key) from client_keys as k
+        where k.organisation_id = o.organisation_id and k.kind = 'org_name'
+    ) as name_key,
+    array(
+        select k.key from client_keys as k
+        where k.organisation_id = o.organisation_id and k.kind = 'domain'
+          and k.person_id is null
+    ) as domains
+from organisations as o
+where o.organisation_id = any(:ids)
 
 -- name: persons_by_id
 -- Purpose: the details the matcher compares, for candidate persons.
