@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     match_review: float = Field(default=0.65, gt=0, le=1)
     # A lead file larger than this is refused before it is read (the whole file is held).
     max_import_mb: int = Field(default=200, gt=0)
+    # Processes that normalise a large lead file; 0 means one per CPU core.
+    import_workers: int = Field(default=0, ge=0)
     # An import whose rows are mostly invalid is stopped before it writes anything.
     max_invalid_share: float = Field(default=0.5, ge=0, le=1)
 

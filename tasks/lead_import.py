@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from itertools import repeat
+from multiprocessing import get_context
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from models.errors import CrmError
 from models.imports import Decision, ImportKind
+from models.leads import Lead
 from models.lists import ContactList
 from models.settings import get_settings
 from models.sql import query
@@ -27,9 +32,13 @@ from tasks.lead_records import Prospect, parse_date, prospect_from_fields
 from tasks.lead_writing import BatchInfo, write_batch, write_clients
 from tasks.reading import FileReadError, read_table
 
+# Below this many rows starting worker processes costs more than it saves.
+PARALLEL_FROM = 20_000
 # The gate needs enough rows to judge a file by its share of invalid ones.
 GATE_MIN_ROWS = 20
 LIST_NAME_MAX = ContactList.__table__.c.name.type.length
+# Warm criteria describe themselves at length; the batch and its leads keep this much.
+SOURCE_NAME_MAX = Lead.__table__.c.source.type.length
 
 
 class ImportGateError(CrmError):
@@ -75,13 +84,29 @@ def read_source(path: Path, mapping: Sequence[str] = ()) -> SourceFile:
         raise ColumnMapError(f"{path}: {error}") from None
     if not table.rows:
         raise FileReadError(f"{path}: no rows under the header; nothing to import")
-    region = get_settings().default_phone_region
-    prospects = []
-    for row_number, cells in table.rows:
-        fields, custom = row_values(columns, cells)
-        prospects.append(prospect_from_fields(row_number, fields, custom, region))
+    prospects = normalise_rows(columns, table.rows)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return SourceFile(path.name, digest, columns, prospects)
+
+
+def _normalise(columns: ColumnMap, rows: list, region: str) -> list[Prospect]:
+    return [
+        prospect_from_fields(number, *row_values(columns, cells), region) for number, cells in rows
+    ]
+
+
+def normalise_rows(columns: ColumnMap, rows: list) -> list[Prospect]:
+    """Normalise every row; a large file is shared among processes (the work is pure Python)."""
+    settings = get_settings()
+    workers = settings.import_workers or os.cpu_count() or 1
+    if len(rows) < PARALLEL_FROM or workers < 2:
+        return _normalise(columns, rows, settings.default_phone_region)
+    size = -(-len(rows) // (workers * 4))
+    chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+    # spawn, not fork: a flow run has threads (Prefect's), and forking them can deadlock.
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        parts = pool.map(_normalise, repeat(columns), chunks, repeat(settings.default_phone_region))
+        return [prospect for part in parts for prospect in part]
 
 
 def check_gate(prospects: Sequence[Prospect], source: str) -> None:
@@ -181,8 +206,9 @@ def import_prospects(
     else:
         distribute(conn, line_id, line, new, distribution, now.date())
     info = BatchInfo(
-        kind, source_name, sha256, criteria, line_id, rep_id, distribution, list_name, dry_run
-    )
+        kind, source_name[:SOURCE_NAME_MAX], sha256, criteria, line_id, rep_id, distribution,
+        list_name, dry_run,
+    )  # fmt: skip
     if not dry_run:
         write_clients(conn, prospects, decisions, info, now)
     counts = dict(Counter(d.decision.value for d in decisions))

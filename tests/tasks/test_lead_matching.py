@@ -91,3 +91,25 @@ def test_clusters_lead_with_the_first_row_and_never_join_two_inns():
     assert clusters.primary(3) == 3  # a second INN is a second company
     assert clusters.primary(4) == 2
     assert clusters.primary(5) == 5
+
+
+def test_a_large_file_is_normalised_the_same_in_worker_processes(monkeypatch):
+    from models.settings import get_settings
+    from tasks import lead_import
+    from tasks.lead_fields import map_columns
+
+    columns = map_columns(["Название", "Телефон", "Город"])
+    rows = [
+        (n, {"Название": f"ООО «Фирма {n}»", "Телефон": f"8 495 100-{n:04d}", "Город": "Москва"})
+        for n in range(2, 60)
+    ]
+    serial = lead_import.normalise_rows(columns, rows)
+    monkeypatch.setattr(lead_import, "PARALLEL_FROM", 10)
+    monkeypatch.setenv("IMPORT_WORKERS", "2")
+    get_settings.cache_clear()
+    try:
+        parallel = lead_import.normalise_rows(columns, rows)
+    finally:
+        get_settings.cache_clear()
+    assert [p.values for p in parallel] == [p.values for p in serial]
+    assert [p.record.name_key for p in parallel] == [p.record.name_key for p in serial]
