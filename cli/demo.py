@@ -63,8 +63,9 @@ def lead_list_step(seed: int) -> None:
     from tasks.demo_lead_file import write_demo_lead_file
 
     path = get_settings().crm_data_dir / "demo" / "lead-file.csv"
-    with session_scope() as session:
-        write_demo_lead_file(session.connection(), path, seed)
+    if not path.is_file():  # kept: a rerun shows that the same file is not imported twice
+        with session_scope() as session:
+            write_demo_lead_file(session.connection(), path, seed)
     typer.echo(f"\nlead list (Prefect flow build-lead-list) from {path}:")
     summary = build_lead_list(source=str(path), line=DEMO_LEAD_LINE, distribution="round_robin")
     if summary.already_imported:

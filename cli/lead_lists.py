@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -30,6 +31,25 @@ def _print_summary(summary) -> None:
         typer.echo(f"checked list: {summary.list_xlsx} (and {summary.list_csv})")
 
 
+def _check_before_the_run(
+    line: str, rep: str | None, mapping: Sequence[str] = (), file: Path | None = None
+) -> None:
+    """A typo is one line and not a failed flow run, as in `crm leads reassign`."""
+    from models.store import session_scope
+    from tasks.lead_fields import parse_mapping
+    from tasks.lead_import import line_of
+    from tasks.lead_owners import resolve_rep
+    from tasks.reading import FileReadError
+
+    parse_mapping(mapping)
+    if file is not None and not file.is_file():
+        raise FileReadError(f"{file}: no such file")
+    with session_scope() as session:
+        line_id = line_of(session.connection(), line)
+        if rep:
+            resolve_rep(session.connection(), line_id, line, rep)
+
+
 def import_leads(
     file: Path = typer.Argument(..., help="CSV (UTF-8, UTF-8 BOM or Windows-1251) or XLSX."),
     line: str = typer.Option(..., help="The business line the leads belong to."),
@@ -45,6 +65,7 @@ def import_leads(
     """Check a lead file against the client base; new rows become leads of the rep."""
     from flows.build_lead_list import build_lead_list
 
+    _check_before_the_run(line, rep, map_, file)
     summary = build_lead_list(
         source=str(file), line=line, rep=rep, distribution=distribute, list_name=name,
         dry_run=dry_run, column_map=map_, notify=notify,
@@ -92,6 +113,7 @@ def build_leads(
         problem = error.errors()[0]
         where = ".".join(str(p) for p in problem["loc"])
         raise CrmError(f"criteria: {where}: {problem['msg']}") from None
+    _check_before_the_run(line, rep)
     summary = build_lead_list(
         source=criteria, line=line, rep=rep, distribution=distribute, list_name=name,
         dry_run=dry_run, notify=notify,
@@ -113,6 +135,7 @@ def import_clients(
     from flows.build_lead_list import build_lead_list
 
     mapping = [*map_, f"{owner_column}=owner"] if owner_column else map_
+    _check_before_the_run(line, owner, mapping, file)
     summary = build_lead_list(
         source=str(file), line=line, rep=owner, list_name=None, dry_run=dry_run,
         column_map=mapping, client_base=True, notify=False,

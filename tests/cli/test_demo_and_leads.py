@@ -21,6 +21,8 @@ def test_demo_loads_the_base_runs_the_rule_and_is_rerunnable(committed):
     assert first.exit_code == 0, first.output
     assert "client base: 300 organisations" in first.output
     assert "three-month rule" in first.output and "reassigned" in first.output
+    assert "lead list (Prefect flow build-lead-list)" in first.output
+    assert "held by other rep" in first.output and "duplicate in file" in first.output
     with committed.connect() as conn:
         moved = conn.scalar(
             sa.text("select count(*) from ownership_changes where reason = 'stale_rule'")
@@ -29,7 +31,9 @@ def test_demo_loads_the_base_runs_the_rule_and_is_rerunnable(committed):
 
     again = runner.invoke(app, ["demo"])
     assert again.exit_code == 0, again.output
-    assert "demo base already loaded (300 organisations)" in again.output
+    # The lead file's new prospects joined the base; the file itself is not imported twice.
+    assert "demo base already loaded (3" in again.output
+    assert "already imported as batch 1: nothing created this time" in again.output
     assert "0 stale leads, 0 reassigned" in again.output
 
 
