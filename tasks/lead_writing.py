@@ -14,6 +14,7 @@ from models.lists import ContactList, ListKind
 from models.sql import query
 from tasks.bulk_copy import Json, copy_rows
 from tasks.client_keys import organisation_keys, person_keys, store_keys
+from tasks.lead_contacts import ContactLink, assign_new_ids, find_known, share_new
 from tasks.lead_decisions import RowDecision
 from tasks.lead_records import ORGANISATION, Prospect
 
@@ -70,31 +71,15 @@ def write_clients(
     person_rows = [
         d for d in new if by_row[d.row_number].record.kind != ORGANISATION and d.person_id is None
     ]
-    # A contact person of a new organisation, or of a matched one we did not know them at.
-    contacts = [
-        d
-        for d in decisions
-        if by_row[d.row_number].contact is not None
-        and (d.decision == Decision.new or (d.organisation_id and d.decision in _ENRICH))
-    ]
     org_ids = iter(_reserve(conn, "organisations", "organisation_id", len(org_rows)))
     for d in org_rows:
         d.organisation_id = next(org_ids)
-    person_ids = iter(_reserve(conn, "persons", "person_id", len(person_rows) + len(contacts)))
+    person_ids = iter(_reserve(conn, "persons", "person_id", len(person_rows)))
     for d in person_rows:
         d.person_id = next(person_ids)
-    contact_ids = {d.row_number: next(person_ids) for d in contacts}
     _copy_organisations(conn, [(d, by_row[d.row_number]) for d in org_rows], info)
     _copy_persons(conn, [(d.person_id, by_row[d.row_number], False) for d in person_rows], info)
-    _copy_persons(
-        conn, [(contact_ids[d.row_number], by_row[d.row_number], True) for d in contacts], info
-    )
-    _copy_employments(
-        conn, [(contact_ids[d.row_number], d, by_row[d.row_number]) for d in contacts]
-    )
-    for d in contacts:
-        if d.decision != Decision.new:
-            d.person_id = contact_ids[d.row_number]
+    _write_contacts(conn, by_row, decisions, info)
     _move_leads(conn, [d for d in new if d.lead_id is not None], info)
     _copy_leads(conn, [d for d in new if d.lead_id is None], info, now)
 
@@ -114,7 +99,44 @@ def _move_leads(conn, rows: Sequence[RowDecision], info: BatchInfo) -> None:
 
 
 # Struck-out rows whose organisation we already had: their contact person is still worth keeping.
-_ENRICH = {Decision.existing_client, Decision.held_by_other_rep, Decision.already_yours}
+_ENRICH = {
+    Decision.existing_client,
+    Decision.held_by_other_rep,
+    Decision.already_yours,
+    Decision.duplicate_in_file,
+}
+
+
+def _write_contacts(conn, by_row: dict[int, Prospect], decisions, info: BatchInfo) -> None:
+    """The rows' contact persons, linked to their organisations (new or already known)."""
+    org_of = {d.row_number: d.organisation_id for d in decisions}
+    links = []
+    for d in decisions:
+        org_id = org_of.get(d.duplicate_of_row) if d.duplicate_of_row else d.organisation_id
+        contact = by_row[d.row_number].contact
+        if contact is not None and org_id and (d.decision == Decision.new or d.decision in _ENRICH):
+            links.append(ContactLink(d.row_number, org_id, contact))
+    find_known(conn, links)
+    creators = share_new(links)
+    assign_new_ids(links, _reserve(conn, "persons", "person_id", len(creators)))
+    _copy_persons(
+        conn, [(link.person_id, by_row[link.row_number], True) for link in creators], info
+    )
+    pairs = {}
+    for link in links:
+        if not link.is_employed:
+            pairs.setdefault((link.person_id, link.organisation_id), link)
+    _copy_employments(
+        conn,
+        [
+            (person_id, org_id, by_row[link.row_number], org_of[link.row_number] == org_id)
+            for (person_id, org_id), link in pairs.items()
+        ],
+    )
+    linked = {link.row_number: link.person_id for link in links}
+    for d in decisions:
+        if d.decision != Decision.new and d.organisation_id and d.row_number in linked:
+            d.person_id = linked[d.row_number]
 
 
 def _copy_organisations(conn, rows, info: BatchInfo) -> None:
@@ -169,12 +191,11 @@ def _copy_employments(conn, rows) -> None:
                "is_primary_contact")  # fmt: skip
     values = []
     keys = []
-    for person_id, d, p in rows:
+    for person_id, org_id, p, is_primary in rows:
         phone = next(iter(p.values["phones"]), None)
         email = next(iter(p.values["emails"]), None)
-        values.append((person_id, d.organisation_id, p.values["position"], phone, email,
-                       d.decision == Decision.new))  # fmt: skip
-        keys += [((kind, value), d.organisation_id, person_id)
+        values.append((person_id, org_id, p.values["position"], phone, email, is_primary))
+        keys += [((kind, value), org_id, person_id)
                  for kind, value in (("phone", phone), ("email", email)) if value]  # fmt: skip
     copy_rows(conn, "employments", columns, values)
     store_keys(conn, [((KeyKind(k), v), o, pid) for (k, v), o, pid in keys])

@@ -222,3 +222,39 @@ select lead_id, old_owner, owner_id, 'assigned', :note from moved
 -- Purpose: whether a contact list of this name exists (names are unique).
 -- Side effects: none.
 select list_id from contact_lists where name = :name
+
+-- name: create_import_contacts
+-- Purpose: per-transaction staging of the contact persons of a file's rows.
+-- Side effects: creates a temporary table, dropped at commit.
+create temp table if not exists import_contacts (
+    row_number integer not null, organisation_id bigint, person_key text not null,
+    contacts text [] not null
+) on commit drop
+
+-- name: empty_import_contacts
+-- Purpose: an earlier write in the same transaction leaves nothing behind.
+-- Side effects: empties the staging table.
+truncate import_contacts
+
+-- name: known_contacts
+-- Purpose: persons of the base who may be a row's contact: the same surname and initial, and
+-- either employed at the row's organisation already or sharing a phone or e-mail with the row.
+-- Side effects: none.
+select
+    s.row_number, p.person_id, p.first_name, p.middle_name, p.last_name,
+    exists (
+        select 1 from employments as e
+        where e.person_id = p.person_id and e.organisation_id = s.organisation_id
+    ) as is_employed
+from import_contacts as s
+join client_keys as k
+    on k.kind = 'person_name' and k.key = s.person_key and k.organisation_id is null
+join persons as p on p.person_id = k.person_id
+where exists (
+    select 1 from employments as e
+    where e.person_id = p.person_id and e.organisation_id = s.organisation_id
+) or exists (
+    select 1 from client_keys as c
+    where c.person_id = p.person_id and c.kind in ('phone', 'email') and c.key = any(s.contacts)
+)
+order by s.row_number, p.person_id

@@ -190,24 +190,32 @@ def test_a_person_in_two_organisations_is_one_person_with_two_employments(sessio
     line, rep, _ = world
     path = write_file(
         tmp_path,
-        "1;Ромашка;7707083893;+7 495 123-45-67;;;Москва;;Петров Иван Сергеевич",
-        "2;Лютик;;+7 812 555-12-12;;;Санкт-Петербург;;Петров Иван Сергеевич",
+        "1;Ромашка;7707083893;+7 495 123-45-67;petrov@mail.ru;;Москва;;Петров Иван Сергеевич",
+        "2;Лютик;;+7 812 555-12-12;petrov@mail.ru;;Санкт-Петербург;;Иван Петров",
+        "3;Клевер;;+7 812 555-12-13;;;Санкт-Петербург;;Петров Иван",
     )
     run(session, path, line, rep)
-    # The importer does not merge people across rows: each row's contact is its own record
-    # until a person-level match says otherwise; both employments exist.
-    assert session.scalar(sa.text("SELECT count(*) FROM employments")) == 2
+    people = session.execute(
+        sa.text(
+            "SELECT p.person_id, o.name FROM employments e JOIN persons p USING (person_id)"
+            " JOIN organisations o USING (organisation_id) ORDER BY o.name"
+        )
+    ).all()
+    by_org = {name: person_id for person_id, name in people}
+    # Rows 1 and 2 share an e-mail: one person at two organisations. Row 3 shares nothing with
+    # them: a namesake is a different person until something says otherwise.
+    assert by_org["Ромашка"] == by_org["Лютик"]
+    assert by_org["Клевер"] != by_org["Ромашка"]
+    assert session.scalar(sa.text("SELECT count(*) FROM persons")) == 2
+
+
+def test_a_contact_of_a_known_organisation_is_linked_once(session, world, tmp_path):
+    line, rep, _ = world
     existing = f.organisation(
-        session,
-        name="Незабудка",
-        tax_id="500100732259"[:10] if False else None,
-        phones=["+73432223344"],
-        city="Екатеринбург",
+        session, name="Незабудка", phones=["+73432223344"], city="Екатеринбург"
     )
-    path2 = write_file(
-        tmp_path, "1;Незабудка;;+7 343 222-33-44;;;Екатеринбург;;Сидорова Анна", name="more.csv"
-    )
-    d = decision_of(run(session, path2, line, rep), 2)
+    row = "1;Незабудка;;+7 343 222-33-44;;;Екатеринбург;;Сидорова Анна"
+    d = decision_of(run(session, write_file(tmp_path, row, name="a.csv"), line, rep), 2)
     assert d.decision == Decision.existing_client
     linked = (
         session.execute(
@@ -221,9 +229,16 @@ def test_a_person_in_two_organisations_is_one_person_with_two_employments(sessio
         .all()
     )
     assert linked == ["Сидорова"]
-    assert (
-        session.scalar(sa.text("SELECT count(*) FROM organisations WHERE name = 'Незабудка'")) == 1
+    # The same row in another file: the contact is already there, nobody new.
+    run(
+        session,
+        write_file(tmp_path, row.replace("Сидорова Анна", "Анна Сидорова"), name="b.csv"),
+        line,
+        rep,
     )
+    assert session.scalar(sa.text("SELECT count(*) FROM persons")) == 1
+    assert session.scalar(sa.text("SELECT count(*) FROM employments")) == 1
+    assert session.scalar(sa.text("SELECT count(*) FROM organisations")) == 1
 
 
 def test_suppressed_invalid_and_review(session, world, tmp_path):
