@@ -138,7 +138,9 @@ def decide_rows(
 
 def _decide(prospect, clusters, base, holders, suppressed, context) -> RowDecision:
     row = prospect.row_number
-    decision = RowDecision(row, prospect.external_id, Decision.new, "new prospect")
+    # What the normaliser could not keep (a second phone that is not a number) stays visible.
+    reason = "new prospect" + (f" ({'; '.join(prospect.notes)})" if prospect.notes else "")
+    decision = RowDecision(row, prospect.external_id, Decision.new, reason)
     if prospect.problems:
         decision.decision, decision.reason = Decision.invalid, "; ".join(prospect.problems)
         return decision

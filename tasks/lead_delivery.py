@@ -65,6 +65,8 @@ def write_outputs(
 ) -> Outputs:
     folder = folder or get_settings().reports_dir / "lead-lists"
     people, lines = _people(conn, decisions), _lines(conn)
+    batch = conn.execute(query("lead_lists", "batch_summary"), {"batch_id": batch_id}).mappings()
+    line = next(iter(batch), {}).get("line")
     by_row = {p.row_number: p for p in prospects}
     stem = f"batch-{batch_id}"
 
@@ -87,7 +89,9 @@ def write_outputs(
                 d.matched_external_id,
                 d.lead_id,
                 person(d.holder.owner_id) if d.holder else person(d.owner_id),
-                lines.get(d.holder.line_id) if d.holder else None,
+                lines.get(d.holder.line_id)
+                if d.holder
+                else (line if d.decision == Decision.new else None),
             )  # fmt: skip
             for d in decisions
         ),

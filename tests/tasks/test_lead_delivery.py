@@ -86,7 +86,7 @@ def test_the_decisions_csv_has_one_row_per_input_row(imported):
         5: "needs_review", 6: "new", 7: "invalid",
     }  # fmt: skip
     assert by_row[2]["external_id"] == "a1"
-    assert by_row[2]["owner"] == "Анна Смирнова"
+    assert by_row[2]["owner"] == "Анна Смирнова" and by_row[2]["business_line"] == "Опт"
     assert by_row[2]["lead_id"] and by_row[2]["matched_organisation_id"] == ""
     assert by_row[3]["duplicate_of_row"] == "2"
     assert "duplicate of row 2" in by_row[3]["reason"]

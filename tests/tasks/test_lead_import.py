@@ -386,3 +386,11 @@ def test_client_base_import_merges_duplicates_and_reads_owners(session, world, t
     assert [(r, o) for r, o, _ in leads] == [(2, other.employee_id), (4, None)]
     assert str(leads[0][2]) == "2026-05-01"
     assert "'Некто' is not an employee" in decision_of(result, 4).reason
+
+
+def test_what_could_not_be_kept_is_said_in_the_reason(session, world, tmp_path):
+    line, rep, _ = world
+    path = write_file(tmp_path, "1;Ромашка;;+7 495 123-45-67, 12;;;Москва;;")
+    d = decision_of(run(session, path, line, rep), 2)
+    assert d.decision == Decision.new
+    assert d.reason.startswith("new prospect (phone '+7 495 123-45-67, 12'")
