@@ -43,7 +43,8 @@ def build_lead_list(
     publish_lead_list(summary)
     if summary.already_imported:
         get_run_logger().info("batch %s: this file was imported before", summary.batch_id)
-    elif notify and not client_base:
+    if notify and not client_base:
+        # Also after "already imported": a run that failed to send its letters sends them now.
         delivery = deliver_lead_list(summary)
         if delivery.failed:
             get_run_logger().warning("letters refused for: %s", ", ".join(delivery.failed))

@@ -51,6 +51,9 @@ class ImportBatch(Base):
     rows_total: Mapped[int] = mapped_column(server_default="0")
     counts: Mapped[dict[str, int]] = mapped_column(JSONB, server_default="{}")
     decisions_path: Mapped[str | None] = mapped_column(sa.Text)
+    # Set when the checked list's letters are claimed for sending; a failed send clears it, so
+    # a rerun (which finds the file already imported) sends them then, and only then.
+    notified_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[created_at]
 
     __table_args__ = (

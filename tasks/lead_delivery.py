@@ -37,6 +37,15 @@ class Outputs:
     list_csv: Path
 
 
+def outputs_beside(decisions_csv: Path) -> Outputs:
+    """A batch's files are named after it, side by side."""
+    stem = decisions_csv.name.removesuffix("-decisions.csv")
+    folder = decisions_csv.parent
+    return Outputs(
+        decisions_csv, folder / f"{stem}-lead-list.xlsx", folder / f"{stem}-lead-list.csv"
+    )
+
+
 def _people(conn: sa.Connection, decisions: Sequence[RowDecision]) -> dict[int, tuple[str, str]]:
     ids = {d.owner_id for d in decisions} | {d.holder.owner_id for d in decisions if d.holder}
     ids.discard(None)
@@ -68,13 +77,13 @@ def write_outputs(
     batch = conn.execute(query("lead_lists", "batch_summary"), {"batch_id": batch_id}).mappings()
     line = next(iter(batch), {}).get("line")
     by_row = {p.row_number: p for p in prospects}
-    stem = f"batch-{batch_id}"
+    paths = outputs_beside(folder / f"batch-{batch_id}-decisions.csv")
 
     def person(employee_id: int | None) -> str:
         return people.get(employee_id, ("", ""))[0] if employee_id else ""
 
     decisions_csv = write_csv(
-        folder / f"{stem}-decisions.csv",
+        paths.decisions_csv,
         DECISION_HEADERS,
         (
             (
@@ -120,14 +129,14 @@ def write_outputs(
         if d.decision == Decision.needs_review
     ]
     list_xlsx = write_xlsx(
-        folder / f"{stem}-lead-list.xlsx",
+        paths.list_xlsx,
         [
             ("Prospects", PROSPECT_HEADERS, kept),
             ("Struck out", STRUCK_HEADERS, struck),
             ("To review", REVIEW_HEADERS, review),
         ],
     )
-    list_csv = write_csv(folder / f"{stem}-lead-list.csv", PROSPECT_HEADERS, kept)
+    list_csv = write_csv(paths.list_csv, PROSPECT_HEADERS, kept)
     return Outputs(decisions_csv, list_xlsx, list_csv)
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from models.imports import ImportKind
 from models.sql import query
 from models.store import session_scope
-from tasks.lead_delivery import lead_list_letters, write_outputs
+from tasks.lead_delivery import Outputs, lead_list_letters, outputs_beside, write_outputs
 from tasks.lead_import import LIST_NAME_MAX, import_prospects, line_of, read_source
 from tasks.mail import send_letters
 from tasks.warm_sources import WarmCriteria, warm_prospects
@@ -85,7 +85,7 @@ def check_lead_list(
         )
         if result.previous is not None:
             decisions_csv = result.previous["decisions_path"]
-            outputs = None
+            outputs = _earlier_outputs(decisions_csv)
         else:
             outputs = write_outputs(conn, result.batch_id, result.prospects, result.decisions)
             decisions_csv = str(outputs.decisions_csv)
@@ -108,14 +108,34 @@ def check_lead_list(
     )
 
 
+def _earlier_outputs(decisions_csv: str | None) -> Outputs | None:
+    """The files an earlier run of the same batch wrote, if they are still there."""
+    if not decisions_csv:
+        return None
+    outputs = outputs_beside(Path(decisions_csv))
+    return outputs if outputs.list_xlsx.is_file() else None
+
+
 @task(name="deliver-lead-list")
 def deliver_lead_list(summary: LeadListSummary) -> Delivery:
-    """The checked list by e-mail to the reps who received leads and the line's heads of sales."""
-    if summary.list_xlsx is None:
+    """The checked list by e-mail to the reps who received leads and the line's heads of sales.
+
+    Once per batch: a rerun after a failed send sends the letters; after a good one, nothing.
+    """
+    if summary.list_xlsx is None or not Path(summary.list_xlsx).is_file():
         return Delivery(letters=0, failed=[])
-    with session_scope() as session:
+    params = {"batch_id": summary.batch_id}
+    with session_scope() as session, session.begin():
+        if session.execute(query("lead_lists", "claim_batch_letters"), params).first() is None:
+            return Delivery(letters=0, failed=[])
         letters = lead_list_letters(session.connection(), summary.batch_id, Path(summary.list_xlsx))
-    outcomes = send_letters(letters)
+    try:
+        outcomes = send_letters(letters)
+    except Exception:
+        with session_scope() as session, session.begin():
+            session.execute(query("lead_lists", "release_batch_letters"), params)
+        raise
+    # A refused address is reported, not retried: resending would give the others a copy.
     return Delivery(letters=len(letters), failed=[o.to for o in outcomes if not o.is_sent])
 
 

@@ -258,3 +258,16 @@ where exists (
     where c.person_id = p.person_id and c.kind in ('phone', 'email') and c.key = any(s.contacts)
 )
 order by s.row_number, p.person_id
+
+-- name: claim_batch_letters
+-- Purpose: take the sending of a batch's letters, once; returns the batch id when this run
+-- is the one to send them.
+-- Side effects: sets import_batches.notified_at.
+update import_batches set notified_at = now()
+where batch_id = :batch_id and notified_at is null
+returning batch_id
+
+-- name: release_batch_letters
+-- Purpose: the letters could not be sent; the next run tries again.
+-- Side effects: clears import_batches.notified_at.
+update import_batches set notified_at = null where batch_id = :batch_id

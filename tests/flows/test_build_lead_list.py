@@ -140,12 +140,34 @@ def test_a_file_becomes_leads_an_artifact_and_letters_and_is_safe_to_repeat(
     before = {t: count(committed, t) for t in tables}
     again = build_lead_list(source=str(path), line="Опт", rep=team["rep"])
     assert again.already_imported and again.batch_id == summary.batch_id
-    assert (again.created, again.list_xlsx) == (0, None)
+    assert (again.created, again.list_xlsx) == (0, summary.list_xlsx)
     assert again.decisions_csv == summary.decisions_csv
     assert {t: count(committed, t) for t in tables} == before
     assert len(mail()) == 2  # nobody is told twice
     note = newest_artifact(f"lead-list-{summary.batch_id}")
     assert "already imported earlier: nothing created" in note.description
+
+
+def test_letters_that_could_not_be_sent_go_out_on_the_rerun_once(
+    committed, team, tmp_path, monkeypatch
+):
+    path = lead_file(tmp_path)
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", "9")  # nothing listens: the send fails after the import
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(Exception, match="(?i)connect|refused"):
+            build_lead_list(source=str(path), line="Опт", rep=team["rep"])
+    finally:
+        monkeypatch.delenv("SMTP_HOST")
+        monkeypatch.delenv("SMTP_PORT")
+        get_settings.cache_clear()
+    assert count(committed, "import_batches") == 1 and not mail()
+    rerun = build_lead_list(source=str(path), line="Опт", rep=team["rep"])
+    assert rerun.already_imported and rerun.created == 0
+    assert sorted(mail()) == sorted([team["rep"], team["head"]])
+    build_lead_list(source=str(path), line="Опт", rep=team["rep"])
+    assert len(mail()) == 2
 
 
 def test_a_warm_source_takes_the_pool_and_strikes_out_what_a_rep_holds(committed, team):
