@@ -16,6 +16,16 @@ from models.base import Base, fk, pg_enum
 
 # Name keys shorter than this make blocks too large to be worth a fuzzy comparison.
 BLOCK_LENGTH = 5
+# The tail block is the end of the first word (the distinctive root of most names: "granvik"
+# of "granvik stroi"), so a typo in the first letters still meets; the end of the whole key
+# would be a common word ("stroi") shared by thousands. The database computes it with
+# name_tail(key), created by the lead-lists migration.
+
+
+def name_blocks(key: str) -> tuple[str, str]:
+    """(head, tail) of a name key, as left(key, 5) and name_tail(key) compute them."""
+    first = key.split(" ", 1)[0]
+    return key[:BLOCK_LENGTH], (first if len(first) >= BLOCK_LENGTH else key)[-BLOCK_LENGTH:]
 
 
 class KeyKind(enum.StrEnum):
@@ -47,10 +57,13 @@ class ClientKey(Base):
             "ix_client_keys_name_head",
             sa.text(f"left(key, {BLOCK_LENGTH})"),
             postgresql_where=sa.text("kind = 'org_name'"),
+            # Covering: the block query reads the index alone, not a page of the table per row.
+            postgresql_include=["organisation_id", "key"],
         ),
         sa.Index(
             "ix_client_keys_name_tail",
-            sa.text(f"right(key, {BLOCK_LENGTH})"),
+            sa.text("name_tail(key)"),
             postgresql_where=sa.text("kind = 'org_name'"),
+            postgresql_include=["organisation_id", "key"],
         ),
     )

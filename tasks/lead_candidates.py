@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from rapidfuzz import fuzz
 
-from models.client_keys import BLOCK_LENGTH
+from models.client_keys import BLOCK_LENGTH, name_blocks
 from models.sql import query
 from tasks.bulk_copy import copy_rows
 from tasks.client_keys import full_name
@@ -59,7 +59,7 @@ def find_candidates(conn: sa.Connection, records: Sequence[Record]) -> dict[int,
         "import_blocks",
         ("row_number", "head", "tail", "size"),
         (
-            (r.row_number, r.name_key[:BLOCK_LENGTH], r.name_key[-BLOCK_LENGTH:], len(r.name_key))
+            (r.row_number, *name_blocks(r.name_key), len(r.name_key))
             for r in records
             if r.kind == ORGANISATION and r.name_key and len(r.name_key) >= BLOCK_LENGTH
         ),

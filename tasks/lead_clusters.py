@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from models.client_keys import BLOCK_LENGTH
+from models.client_keys import BLOCK_LENGTH, name_blocks
 from tasks.lead_matching import Match, compare
 from tasks.lead_records import ORGANISATION, Record
 
@@ -24,7 +24,8 @@ def block_keys(record: Record) -> list[tuple[str, str]]:
     if key := record.name_key:
         keys.append((record.kind, key))
         if record.kind == ORGANISATION and len(key) >= BLOCK_LENGTH:
-            keys += [("head", key[:BLOCK_LENGTH]), ("tail", key[-BLOCK_LENGTH:])]
+            head, tail = name_blocks(key)
+            keys += [("head", head), ("tail", tail)]
         if record.birth_date:
             keys.append(("birth", f"{key}|{record.birth_date.isoformat()}"))
     return keys

@@ -40,8 +40,8 @@ cross join lateral (
     select c.organisation_id, c.key
     from client_keys as c
     where c.kind = 'org_name' and left(c.key, 5) = s.head
-      and abs(length(c.key) - s.size) <= 3
-    limit 100
+      and abs(length(c.key) - s.size) <= 2
+    limit 50
 ) as k
 union
 select s.row_number, k.organisation_id, k.key
@@ -49,9 +49,9 @@ from import_blocks as s
 cross join lateral (
     select c.organisation_id, c.key
     from client_keys as c
-    where c.kind = 'org_name' and right(c.key, 5) = s.tail
-      and abs(length(c.key) - s.size) <= 3
-    limit 100
+    where c.kind = 'org_name' and name_tail(c.key) = s.tail
+      and abs(length(c.key) - s.size) <= 2
+    limit 50
 ) as k
 
 -- name: organisations_by_id
