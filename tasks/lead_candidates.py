@@ -91,6 +91,7 @@ def load_records(conn: sa.Connection, refs: Iterable[tuple]) -> dict[tuple, Reco
                 name,
                 name_key=row.name_key,
                 domains=frozenset(row.domains),
+                legal_form=row.legal_form,
                 tax_id=tax_id,
                 phones=tuple(phones or ()),
                 emails=tuple(emails or ()),

@@ -16,7 +16,9 @@ from tasks.lead_records import PERSON, Record
 from tasks.normalise_persons import person_names_compatible
 
 NAME_WEIGHT, CONTACT_WEIGHT, PLACE_WEIGHT = 0.55, 0.35, 0.10
-NAME_FLOOR = 0.5
+NAME_FLOOR = 0.4
+# "ИП Петров И.С." against "Петров Иван Сергеевич": the same person, short of identical.
+ENTREPRENEUR_NAMES = 0.9
 WORD_ORDER_WORTH = 90
 DOMAIN_STRENGTH = 0.7  # a shared company domain: sister companies share them
 ADDRESS_MIN = 0.6  # token overlap below this says nothing
@@ -55,8 +57,14 @@ def name_similarity(a: Record, b: Record) -> float:
     if raw < WORD_ORDER_WORTH and " " in a.words and " " in b.words:
         raw = max(raw, fuzz.token_sort_ratio(a.words, b.words))
     raw /= 100
-    # Two unrelated names still share about half their letters: only what is above says anything.
+    # Unrelated names still share some letters (about half, for short ones): only what is above
+    # that says anything.
     return max(0.0, (raw - NAME_FLOOR) / (1 - NAME_FLOOR))
+
+
+def _as_persons(a: Record, b: Record) -> float:
+    """An entrepreneur's business is named by the person: initials agree with the full name."""
+    return ENTREPRENEUR_NAMES if person_names_compatible(a.name, b.name) else 0.0
 
 
 def _shared_contact(a: Record, b: Record) -> tuple[float, str | None]:
@@ -99,6 +107,8 @@ def _combine(name: float, contact: float, place: float) -> float:
 
 def _compare_organisations(a: Record, b: Record) -> Match:
     name = name_similarity(a, b)
+    if (a.is_entrepreneur or b.is_entrepreneur) and name < 1.0:
+        name = max(name, _as_persons(a, b))
     contact, contact_note = _shared_contact(a, b)
     address = _address(a, b) if contact < 1.0 and name >= NAME_TRUSTED / 2 else 0.0
     if address > contact:

@@ -15,6 +15,7 @@ from tasks.normalise_persons import PersonName, person_key, split_person_name
 from tasks.transliteration import translit_key
 
 ORGANISATION, PERSON = "organisation", "person"
+ENTREPRENEUR = "ИП"
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d.%m.%y", "%Y-%m-%dT%H:%M:%S")
 _INT = re.compile(r"^\s*(\d[\d\s]*)\s*$")
 # The widths of the base's columns these fields go to: a longer cell is cut, with a note,
@@ -62,6 +63,9 @@ class Record:
     address: str | None = None
     birth_date: date | None = None
     person: PersonName | None = None
+    # An individual entrepreneur (ИП) is named like a person: "ИП Петров И.С." is the same
+    # business as "Петров Иван Сергеевич".
+    is_entrepreneur: bool = False
     row_number: int = 0  # a file row; 0 for a client of the base
     organisation_id: int | None = None
     person_id: int | None = None
@@ -109,6 +113,7 @@ def organisation_record(
     *,
     name_key: str | None = None,
     domains: frozenset[str] | None = None,
+    legal_form: str | None = None,
     tax_id: str | None = None,
     phones: tuple[str, ...] = (),
     emails: tuple[str, ...] = (),
@@ -118,7 +123,8 @@ def organisation_record(
 ) -> Record:
     """An organisation; a client of the base passes its stored name key and domains."""
     if name_key is None:
-        _, display, words, name_key = org_words(name)
+        form, display, words, name_key = org_words(name)
+        legal_form = legal_form or form
     else:
         display, words = name, name_key
     if domains is None:
@@ -135,6 +141,7 @@ def organisation_record(
         domains=domains,
         city=city_key(city),
         address=address,
+        is_entrepreneur=legal_form == ENTREPRENEUR,
     )
 
 
@@ -250,6 +257,7 @@ def prospect_from_fields(
             address=fields.get("address"),
         )
         record.name, record._words = display, words
+        record.is_entrepreneur = (fields.get("legal_form") or legal_form) == ENTREPRENEUR
         if person:
             contact = person_record(person, phones=phones, emails=emails, birth_date=birth)
     elif person:

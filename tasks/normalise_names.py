@@ -29,14 +29,14 @@ _ANYWHERE = {
     "АО": "ао|jsc|акционерное общество|непубличное акционерное общество",
     "НКО": "нко|некоммерческая организация",
     "АНО": "ано|автономная некоммерческая организация",
-    "ИП": "ип|индивидуальный предприниматель",
+    "ИП": "ип|индивидуальный предприниматель|individual entrepreneur",
     "ФГУП": "фгуп|федеральное государственное унитарное предприятие",
     "ГУП": "гуп|государственное унитарное предприятие",
     "МУП": "муп|муниципальное унитарное предприятие",
     "ТОО": "тоо|товарищество с ограниченной ответственностью",
     "Ltd": "ltd|co ltd",
     "Inc": "inc",
-    "GmbH": "gmbh",
+    "GmbH": "gmbh|gesellschaft mit beschränkter haftung|gesellschaft mit beschraenkter haftung",
     "PLC": "plc",
     "LLP": "llp",
 }
@@ -44,7 +44,7 @@ _ANYWHERE = {
 # either end of the name, and never when nothing else would remain.
 _AT_EDGES = {
     "АО": "ao",
-    "ИП": "ip",
+    "ИП": "ip|ie",
     "ТОО": "too",
     "Ltd": "limited",
     "Inc": "incorporated",

@@ -125,6 +125,7 @@ def warm_prospects(conn: sa.Connection, criteria: WarmCriteria, line_id: int) ->
     for number, row in enumerate(rows, start=1):
         record = organisation_record(
             row.name,
+            legal_form=row.legal_form,
             tax_id=row.tax_id,
             phones=tuple(row.phones or ()),
             emails=tuple(row.emails or ()),

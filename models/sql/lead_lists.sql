@@ -60,7 +60,7 @@ cross join lateral (
 -- Side effects: none.
 select
     o.organisation_id, o.name, o.tax_id, o.phones, o.emails, o.website, o.city, o.address,
-    o.external_id,
+    o.external_id, o.legal_form,
     (
         select min(k.key) from client_keys as k
         where k.organisation_id = o.organisation_id and k.kind = 'org_name'

@@ -113,3 +113,13 @@ def test_a_large_file_is_normalised_the_same_in_worker_processes(monkeypatch):
         get_settings.cache_clear()
     assert [p.values for p in parallel] == [p.values for p in serial]
     assert [p.record.name_key for p in parallel] == [p.record.name_key for p in serial]
+
+
+def test_an_entrepreneur_named_by_initials_is_the_same_business():
+    file_row = org("ИП Лоролова А.С.", phones=["+79016119846"], city="Самара")
+    base = org("Лоролова Анастасия Сергеевна", phones=["+79016119846"], city="Самара")
+    base.is_entrepreneur = True
+    assert file_row.is_entrepreneur
+    assert compare(file_row, base).score >= SAME
+    namesake = org("ИП Лоролова Е.С.", phones=["+79016119846"], city="Самара")
+    assert compare(namesake, base).score < SAME
