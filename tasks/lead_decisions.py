@@ -197,16 +197,7 @@ def _holder_decision(decision: RowDecision, leads: list[Holder], context: Contex
         decision.holder, decision.lead_id = here, here.lead_id if here else None
         return
     if here and here.owner_id is not None:
-        decision.holder, decision.lead_id = here, here.lead_id
-        since = here.since.date().isoformat()
-        if context.rep_id is not None and here.owner_id == context.rep_id:
-            decision.decision = Decision.already_yours
-            decision.reason = f"already your lead since {since}, stage '{here.stage}' ({evidence})"
-        else:
-            decision.decision = Decision.held_by_other_rep
-            decision.reason = (
-                f"held by {here.owner_name} since {since}, stage '{here.stage}' ({evidence})"
-            )
+        _held(decision, here, context, f" ({evidence})")
         return
     decision.decision = Decision.existing_client
     elsewhere = next((h for h in leads if h.owner_id is not None), None)
@@ -221,17 +212,21 @@ def _holder_decision(decision: RowDecision, leads: list[Holder], context: Contex
     decision.reason = f"existing client, {where} ({evidence})"
 
 
+def _held(decision: RowDecision, here: Holder, context: Context, evidence: str) -> None:
+    """The line's open lead has an owner: the rep's own, or someone else's."""
+    decision.holder, decision.lead_id = here, here.lead_id
+    where = f"since {here.since.date().isoformat()}, stage '{here.stage}'{evidence}"
+    if context.rep_id is not None and here.owner_id == context.rep_id:
+        decision.decision, decision.reason = Decision.already_yours, f"already your lead {where}"
+    else:
+        decision.decision = Decision.held_by_other_rep
+        decision.reason = f"held by {here.owner_name} {where}"
+
+
 def _warm_decision(decision: RowDecision, here: Holder | None, context: Context) -> None:
     """A client of the base: free unless an active rep works it in the line already."""
     if here and here.owner_id is not None and here.owner_active:
-        decision.holder, decision.lead_id = here, here.lead_id
-        since = here.since.date().isoformat()
-        if context.rep_id is not None and here.owner_id == context.rep_id:
-            decision.decision = Decision.already_yours
-            decision.reason = f"already your lead since {since}, stage '{here.stage}'"
-        else:
-            decision.decision = Decision.held_by_other_rep
-            decision.reason = f"held by {here.owner_name} since {since}, stage '{here.stage}'"
+        _held(decision, here, context, "")
         return
     decision.decision = Decision.new
     if here:

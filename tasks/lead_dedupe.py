@@ -6,12 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.settings import get_settings
 from tasks.lead_clusters import cluster_file
 from tasks.lead_exports import write_csv
-from tasks.lead_fields import ColumnMapError, map_columns, parse_mapping, row_values
-from tasks.lead_records import prospect_from_fields
-from tasks.reading import read_table
+from tasks.lead_import import normalise_rows, read_mapped
 
 EXTRA = ("cluster_id", "is_primary", "match_score", "match_reason")
 
@@ -27,17 +24,8 @@ class DedupeResult:
 def dedupe_file(
     path: Path, output: Path, mapping: Sequence[str], same: float, review: float
 ) -> DedupeResult:
-    table = read_table(path)
-    explicit = parse_mapping(mapping)
-    try:
-        columns = map_columns(table.headers, explicit)
-    except ColumnMapError as error:
-        raise ColumnMapError(f"{path}: {error}") from None
-    region = get_settings().default_phone_region
-    prospects = [
-        prospect_from_fields(number, *row_values(columns, cells), region)
-        for number, cells in table.rows
-    ]
+    table, columns = read_mapped(path, mapping)
+    prospects = normalise_rows(columns, table.rows)
     records = [p.record for p in prospects if p.record is not None and not p.problems]
     clusters = cluster_file(records, same, review)
     out = []

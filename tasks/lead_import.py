@@ -30,7 +30,7 @@ from tasks.lead_matching import Match
 from tasks.lead_owners import distribute, owner_handles, resolve_rep
 from tasks.lead_records import Prospect, parse_date, prospect_from_fields
 from tasks.lead_writing import BatchInfo, write_batch, write_clients
-from tasks.reading import FileReadError, read_table
+from tasks.reading import FileReadError, Table, read_table
 
 # Below this many rows starting worker processes costs more than it saves.
 PARALLEL_FROM = 20_000
@@ -67,6 +67,16 @@ class ImportResult:
         return self.counts.get(Decision.new.value, 0) if self.previous is None else 0
 
 
+def read_mapped(path: Path, mapping: Sequence[str] = ()) -> tuple[Table, ColumnMap]:
+    """A table file and its columns matched to fields; errors name the file."""
+    table = read_table(path)
+    explicit = parse_mapping(mapping)
+    try:
+        return table, map_columns(table.headers, explicit)
+    except ColumnMapError as error:
+        raise ColumnMapError(f"{path}: {error}") from None
+
+
 def read_source(path: Path, mapping: Sequence[str] = ()) -> SourceFile:
     """Read and normalise a lead file; a file that cannot be read at all raises FileReadError."""
     path = Path(path)
@@ -76,12 +86,7 @@ def read_source(path: Path, mapping: Sequence[str] = ()) -> SourceFile:
             f"{path}: {path.stat().st_size / 1024 / 1024:.1f} MB is over the {limit} MB limit "
             "(MAX_IMPORT_MB); split the file"
         )
-    table = read_table(path)
-    explicit = parse_mapping(mapping)
-    try:
-        columns = map_columns(table.headers, explicit)
-    except ColumnMapError as error:
-        raise ColumnMapError(f"{path}: {error}") from None
+    table, columns = read_mapped(path, mapping)
     if not table.rows:
         raise FileReadError(f"{path}: no rows under the header; nothing to import")
     prospects = normalise_rows(columns, table.rows)
