@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, created_at, fk, intpk, pg_enum
@@ -76,8 +77,31 @@ class Campaign(Base):
     created_at: Mapped[created_at]
     started_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Sending: NULL limits mean the settings' defaults.
+    rate_per_second: Mapped[float | None]
+    rate_per_hour: Mapped[int | None]
+    connections: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    # The campaign pauses itself after this many failures in a row (a dead server, a ban).
+    max_consecutive_failures: Mapped[int] = mapped_column(sa.SmallInteger, server_default="20")
+    # Letters go out only inside the window, in the recipient's time zone (else the campaign's):
+    # ISO weekdays (1 = Monday) and hours [window_start_hour, window_end_hour).
+    window_days: Mapped[list[int] | None] = mapped_column(ARRAY(sa.SmallInteger))
+    window_start_hour: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    window_end_hour: Mapped[int | None] = mapped_column(sa.SmallInteger)
 
     __table_args__ = (
+        sa.CheckConstraint(
+            "rate_per_second IS NULL OR rate_per_second > 0", name="rate_per_second_positive"
+        ),
+        sa.CheckConstraint(
+            "rate_per_hour IS NULL OR rate_per_hour > 0", name="rate_per_hour_positive"
+        ),
+        sa.CheckConstraint("connections IS NULL OR connections > 0", name="connections_positive"),
+        sa.CheckConstraint(
+            "(window_start_hour IS NULL) = (window_end_hour IS NULL)"
+            " AND (window_start_hour IS NULL OR window_start_hour < window_end_hour)",
+            name="window_hours",
+        ),
         sa.CheckConstraint(
             "schedule_kind IS DISTINCT FROM 'one_off' OR send_at IS NOT NULL",
             name="one_off_has_send_at",
@@ -114,6 +138,11 @@ class CampaignSend(Base):
     message_id: Mapped[str | None] = mapped_column(sa.String(300))
     unsubscribe_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     claimed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The sending run that holds the row; a run holds an advisory lock on it while alive, so a
+    # later run can tell a row in flight from one a killed run left behind.
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(40))
+    # A 4xx answer: not before this time again.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[created_at]
 
