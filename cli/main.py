@@ -9,7 +9,7 @@ import click
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from cli import db, demo, lead_lists, leads, team
+from cli import db, demo, lead_lists, leads, team, web
 from models.errors import CrmError
 from models.settings import get_settings
 
@@ -32,6 +32,7 @@ app.add_typer(clients_app, name="clients")
 app.command("dedupe")(lead_lists.dedupe)
 app.command("demo-data")(demo.demo_data)
 app.command("demo")(demo.demo)
+app.command("serve-web")(web.serve_web)
 
 
 def _prefect_home() -> None:

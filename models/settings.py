@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     smtp_tls: Literal["none", "starttls", "tls"] = "none"
     mail_from: str = "CRM <crm@example.com>"
 
+    # Where recipients reach `crm serve-web` (behind a proxy, its public https address): the
+    # base of the unsubscribe links in letters.
+    public_url: str = "http://127.0.0.1:8080"
+    web_port: int = Field(default=8080, gt=0, lt=65536)
+
     time_zone: str = "Europe/Moscow"
     default_phone_region: str = "RU"
     stale_warning_days: int = Field(default=14, ge=0)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from models.campaigns import Campaign, CampaignSend, MessageTemplate
 from models.employees import Employee, EmployeeLine, Role
 from models.leads import Lead
 from models.lines import BusinessLine, SalesStage
@@ -74,3 +76,28 @@ def lead(session: Session, line_id: int, owner_id: int | None = None, **kw) -> L
     session.add(ld)
     session.flush()
     return ld
+
+
+def campaign_send(
+    session: Session, email: str | None = "ivan@example.com", token: str | None = None, **kw
+) -> CampaignSend:
+    """One ledger row of a fresh campaign, for a fresh person unless `person_id` is given."""
+    n = next(_seq)
+    template = MessageTemplate(
+        name=f"template {n}", subject="Hi", body_html="<p>Hi</p>", body_text="Hi"
+    )
+    session.add(template)
+    session.flush()
+    campaign = Campaign(name=f"campaign {n}", template_id=template.template_id)
+    session.add(campaign)
+    session.flush()
+    send = CampaignSend(
+        campaign_id=campaign.campaign_id,
+        person_id=kw.pop("person_id", None) or person(session).person_id,
+        email=email,
+        unsubscribe_token=token or secrets.token_urlsafe(32),
+        **kw,
+    )
+    session.add(send)
+    session.flush()
+    return send
