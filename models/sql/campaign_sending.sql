@@ -1,0 +1,145 @@
+-- name: recover_in_flight
+-- Purpose: rows a killed run left in 'sending' become 'unknown' (the server may have taken the
+-- letter): never resent blindly. A live run holds an advisory lock on its key, so its rows are
+-- left alone: pg_try_advisory_xact_lock succeeds only for keys nobody holds.
+-- Side effects: updates campaign_sends.
+with dead as (
+    select claimed_by
+    from (
+        select distinct claimed_by from campaign_sends
+        where campaign_id = :campaign_id and status = 'sending'
+    ) as runs
+    where pg_try_advisory_xact_lock(hashtext('campaign-run'), hashtext(claimed_by))
+)
+
+update campaign_sends as s
+set status = 'unknown',
+    last_error = 'in flight when its sending run stopped; not resent'
+from dead
+where s.campaign_id = :campaign_id and s.status = 'sending' and s.claimed_by = dead.claimed_by
+
+-- name: skip_suppressed
+-- Purpose: suppressions are checked at send time, every time: a pending row whose address,
+-- person or organisation was suppressed since the ledger was filled is skipped.
+-- Side effects: updates campaign_sends.
+update campaign_sends as s
+set status = 'skipped', last_error = 'suppressed before sending: ' || x.reason::text
+from (
+    select distinct on (p.campaign_send_id) p.campaign_send_id, sp.reason
+    from campaign_sends as p
+    join suppressions as sp
+        on sp.email = p.email or sp.person_id = p.person_id
+    where p.campaign_id = :campaign_id and p.status = 'pending'
+) as x
+where s.campaign_send_id = x.campaign_send_id
+
+-- name: claim
+-- Purpose: the next batch of a campaign's pending rows for this run, each with what its letter
+-- needs; SKIP LOCKED, so two runs at once never take the same row.
+-- Side effects: moves the rows to 'sending' with the run's key.
+with picked as (
+    select campaign_send_id
+    from campaign_sends
+    where campaign_id = :campaign_id and status = 'pending'
+      and (next_attempt_at is null or next_attempt_at <= now())
+    order by campaign_send_id
+    limit :batch
+    for update skip locked
+),
+
+claimed as (
+    update campaign_sends as s
+    set status = 'sending', claimed_by = :run_key, claimed_at = now(),
+        attempts = s.attempts + 1
+    from picked
+    where s.campaign_send_id = picked.campaign_send_id
+    returning s.campaign_send_id, s.person_id, s.email, s.occurrence, s.unsubscribe_token
+)
+
+select
+    c.campaign_send_id, c.email, c.occurrence, c.unsubscribe_token, c.person_id,
+    p.first_name, p.middle_name, p.last_name, p.gender::text as gender, p.locale,
+    o.name as organisation_name, o.legal_form, o.city, o.address, o.website,
+    o.phones[1] as organisation_phone,
+    r.full_name as rep_name, r.email as rep_email, r.phone as rep_phone
+from claimed as c
+join persons as p on p.person_id = c.person_id
+left join lateral (
+    select e.organisation_id from employments as e
+    where e.person_id = c.person_id and e.work_email = c.email
+    order by e.is_primary_contact desc, e.employment_id
+    limit 1
+) as work on true
+left join organisations as o on o.organisation_id = work.organisation_id
+left join lateral (
+    select l.owner_id from leads as l
+    where l.status = 'open' and l.owner_id is not null
+      and (l.person_id = c.person_id or l.organisation_id = work.organisation_id)
+    order by (l.line_id = :line_id) desc nulls last, l.owned_since desc
+    limit 1
+) as lead on true
+left join employees as r on r.employee_id = lead.owner_id
+order by c.campaign_send_id
+
+-- name: record_outcomes
+-- Purpose: what the SMTP server answered, for a group of rows at once. 'retry' goes back to
+-- pending until next_attempt_at (failed once :max_attempts were made); a row only becomes
+-- 'sent' here, after the server took it.
+-- Side effects: updates campaign_sends.
+update campaign_sends as s
+set status = cast(
+        case
+            when o.status = 'retry' and s.attempts >= :max_attempts then 'failed'
+            when o.status = 'retry' then 'pending'
+            else o.status
+        end as send_status
+    ),
+    smtp_code = o.code,
+    last_error = o.detail,
+    message_id = coalesce(o.message_id, s.message_id),
+    sent_at = case when o.status = 'sent' then now() end,
+    next_attempt_at = case when o.status = 'retry' then now() + make_interval(secs => o.wait) end,
+    claimed_by = null
+from unnest(
+    cast(:ids as bigint[]), cast(:statuses as text[]), cast(:codes as integer[]),
+    cast(:details as text[]), cast(:message_ids as text[]), cast(:waits as double precision[])
+) as o (id, status, code, detail, message_id, wait)
+where s.campaign_send_id = o.id and s.status = 'sending' and s.claimed_by = :run_key
+
+-- name: release_unsent
+-- Purpose: claimed rows this run never tried (stopped early) go back to pending, untouched.
+-- Side effects: updates campaign_sends.
+update campaign_sends
+set status = 'pending', claimed_by = null, attempts = greatest(attempts - 1, 0)
+where campaign_send_id = any(:ids) and status = 'sending' and claimed_by = :run_key
+
+-- name: open_rows
+-- Purpose: what is left of a campaign: rows not yet in a final state, and the next retry time.
+-- Side effects: none.
+select count(*) as open_rows, min(next_attempt_at) as next_attempt_at
+from campaign_sends
+where campaign_id = :campaign_id and status in ('pending', 'sending')
+
+-- name: sent_last_hour
+-- Purpose: letters of every campaign accepted in the last hour, for an hourly provider cap.
+-- Side effects: none.
+select count(*) from campaign_sends
+where status = 'sent' and sent_at > now() - interval '1 hour'
+
+-- name: ledger_counts
+-- Purpose: a campaign's rows per state, for `crm campaign show` and the flow's artifact.
+-- Side effects: none.
+select status::text, count(*) from campaign_sends
+where campaign_id = :campaign_id
+group by 1
+order by 1
+
+-- name: suppress_bounced
+-- Purpose: a hard bounce (the server said the mailbox does not exist) suppresses the address
+-- for every later campaign.
+-- Side effects: inserts suppressions.
+insert into suppressions (email, person_id, reason, source)
+select s.email, s.person_id, 'bounced', 'campaign ' || s.campaign_id || ': ' || left(s.last_error, 150)
+from campaign_sends as s
+where s.campaign_send_id = any(:ids) and s.email is not null
+on conflict (email) do nothing

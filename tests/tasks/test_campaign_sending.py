@@ -1,0 +1,168 @@
+"""The sender's guarantees on a real PostgreSQL and a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import aiosmtplib
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models.campaigns import Campaign, MessageTemplate
+from models.lists import ContactList, ListKind, ListMember
+from models.suppressions import Suppression, SuppressionReason
+from tasks.campaign_audience import fill_ledger
+from tasks.campaign_delivery import Outgoing, SmtpUnavailable
+from tasks.campaign_messages import campaign_message_id, raw_letter
+from tasks.campaign_sending import Sending, send_issue
+from tests import factories as f
+from tests.smtp_servers import RecordingServer
+
+
+def audience(engine, emails: list[str]) -> int:
+    with Session(engine) as s, s.begin():
+        contact_list = ContactList(name=f"list {time.monotonic_ns()}", kind=ListKind.static)
+        s.add(contact_list)
+        s.flush()
+        for email in emails:
+            person = f.person(s, last_name=email.split("@")[0], emails=[email])
+            s.add(ListMember(list_id=contact_list.list_id, person_id=person.person_id))
+        template = MessageTemplate(
+            name=f"t {contact_list.list_id}", subject="S", body_html="<p>x</p>", body_text="x"
+        )
+        s.add(template)
+        s.flush()
+        campaign = Campaign(
+            name=f"c {contact_list.list_id}", template_id=template.template_id,
+            list_id=contact_list.list_id,
+        )  # fmt: skip
+        s.add(campaign)
+        s.flush()
+        fill_ledger(s.connection(), campaign.campaign_id)
+        return campaign.campaign_id
+
+
+def render(row) -> Outgoing:
+    raw = raw_letter(
+        sender="CRM <crm@example.com>", to=row.email, to_name=row.last_name, subject="News",
+        text="Hello", html="<p>Hello</p>",
+        message_id=campaign_message_id(1, row.occurrence, row.person_id, "example.com"),
+    )  # fmt: skip
+    return Outgoing(row.campaign_send_id, row.email, raw)
+
+
+def how(server: RecordingServer, **kw) -> Sending:
+    values = {
+        "connect": lambda: aiosmtplib.SMTP(hostname=server.host, port=server.port, timeout=5),
+        "sender": "CRM <crm@example.com>",
+        "connections": 3,
+        "per_second": None,
+        "per_hour": None,
+        "stop_after_failures": 0,
+        "retry_after_seconds": 0.0,
+        "max_attempts": 5,
+        "batch_size": 17,
+    }
+    return Sending(**(values | kw))
+
+
+def ledger(engine, campaign_id: int) -> dict[str, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT email, status::text FROM campaign_sends WHERE campaign_id = :c"),
+            {"c": campaign_id},
+        )
+        return dict(rows.tuples().all())
+
+
+def until_done(engine, campaign_id: int, sending: Sending, rounds: int = 10):
+    for _ in range(rounds):
+        result = send_issue(engine, campaign_id, None, render, sending)
+        if not result.counts.get("pending") and not result.counts.get("sending"):
+            return result
+    raise AssertionError(f"still open after {rounds} runs: {result.counts}")
+
+
+def test_temporary_failures_are_retried_and_hard_bounces_suppressed(committed):
+    emails = [f"p{i}@example.ru" for i in range(60)] + ["gone@example.ru"]
+    campaign_id = audience(committed, emails)
+    with RecordingServer(temp_fail_every=3, reject={"gone@example.ru"}) as server:
+        result = until_done(committed, campaign_id, how(server))
+        counts = server.rcpt_counts()
+    assert all(counts[e] == 1 for e in emails[:-1])
+    assert counts["gone@example.ru"] == 0
+    states = ledger(committed, campaign_id)
+    assert states["gone@example.ru"] == "failed"
+    assert {s for e, s in states.items() if e != "gone@example.ru"} == {"sent"}
+    assert result.counts == {"sent": 60, "failed": 1}
+    with committed.connect() as conn:
+        reason = conn.scalar(
+            sa.text("SELECT reason::text FROM suppressions WHERE email = 'gone@example.ru'")
+        )
+    assert reason == "bounced"
+
+
+def test_two_runs_at_once_deliver_nobody_twice(committed):
+    emails = [f"twin{i}@example.ru" for i in range(200)]
+    campaign_id = audience(committed, emails)
+    with RecordingServer() as server:
+        runs = [
+            threading.Thread(
+                target=send_issue, args=(committed, campaign_id, None, render, how(server))
+            )
+            for _ in range(2)
+        ]
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join()
+        counts = server.rcpt_counts()
+    assert sorted(counts) == sorted(emails) and set(counts.values()) == {1}
+    assert set(ledger(committed, campaign_id).values()) == {"sent"}
+
+
+def test_a_suppression_made_after_the_ledger_was_filled_still_stops_the_letter(committed):
+    campaign_id = audience(committed, ["keep@example.ru", "left@example.ru"])
+    with Session(committed) as s, s.begin():
+        s.add(Suppression(email="left@example.ru", reason=SuppressionReason.unsubscribed))
+    with RecordingServer() as server:
+        send_issue(committed, campaign_id, None, render, how(server))
+        assert server.rcpt_counts() == {"keep@example.ru": 1}
+    assert ledger(committed, campaign_id)["left@example.ru"] == "skipped"
+
+
+def test_a_server_that_cannot_be_reached_sends_nothing_and_loses_nothing(committed):
+    campaign_id = audience(committed, ["a@example.ru", "b@example.ru"])
+    closed = Sending(**(how(RecordingServer()).__dict__ | {
+        "connect": lambda: aiosmtplib.SMTP(hostname="127.0.0.1", port=9, timeout=2),
+    }))  # fmt: skip
+    with pytest.raises(SmtpUnavailable, match="cannot reach"):
+        send_issue(committed, campaign_id, None, render, closed)
+    assert set(ledger(committed, campaign_id).values()) == {"pending"}
+    with RecordingServer() as server:
+        send_issue(committed, campaign_id, None, render, how(server))
+        assert set(server.rcpt_counts().values()) == {1}
+
+
+def test_the_rate_limit_is_kept(committed):
+    campaign_id = audience(committed, [f"r{i}@example.ru" for i in range(12)])
+    with RecordingServer() as server:
+        started = time.monotonic()
+        send_issue(committed, campaign_id, None, render, how(server, per_second=20.0))
+        elapsed = time.monotonic() - started
+    # 12 letters at 20 a second: the first goes at once, the last no sooner than 0.55 s later.
+    assert elapsed >= 11 / 20
+
+
+def test_a_run_stops_itself_after_failures_in_a_row_and_leaves_the_rest_pending(committed):
+    emails = [f"x{i}@example.ru" for i in range(30)]
+    campaign_id = audience(committed, emails)
+    with RecordingServer(reject=set(emails)) as server:
+        result = send_issue(
+            committed, campaign_id, None, render, how(server, stop_after_failures=5, connections=1)
+        )
+    assert result.stopped and "5 failures in a row" in result.stopped
+    states = list(ledger(committed, campaign_id).values())
+    assert states.count("failed") == 5 and states.count("pending") == 25
