@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import aiosmtplib
@@ -135,12 +135,14 @@ async def _one(smtp: aiosmtplib.SMTP, sender: str, item: Outgoing) -> tuple[Outc
     return Outcome(item.send_id, SENT, response.code, None), False
 
 
-async def _worker(run: _Run, connect, sender: str, limit: RateLimit) -> None:
+async def _worker(run: _Run, connect, sender: str, limit: RateLimit, mark) -> None:
     smtp = await _open(connect, run)
     try:
         while smtp is not None and run.queue and not run.stopped:
             item = run.queue.popleft()
             await limit.wait()
+            if mark is not None and not await mark(item):
+                continue  # no longer this run's to send (another run recovered it)
             outcome, broken = await _one(smtp, sender, item)
             run.tell(item, outcome)
             if broken:
@@ -163,12 +165,15 @@ async def deliver(
     limit: RateLimit,
     report: Callable[[Outcome], None],
     stop_after_failures: int = 0,
+    mark: Callable[[Outgoing], Awaitable[bool]] | None = None,
 ) -> tuple[list[Outgoing], str | None]:
-    """Send what can be sent; returns the items never tried and why the run stopped early."""
+    """Send what can be sent; returns the items never tried and why the run stopped early.
+
+    `mark` is awaited before each letter goes; it records that the letter is on its way.
+    """
     run = _Run(items, report, stop_after_failures)
-    workers = [
-        _worker(run, connect, sender, limit) for _ in range(max(1, min(connections, len(items))))
-    ]
+    count = max(1, min(connections, len(items)))
+    workers = [_worker(run, connect, sender, limit, mark) for _ in range(count)]
     await asyncio.gather(*workers)
     if run.connected == 0 and items:
         raise SmtpUnavailable(f"cannot reach or log in to the SMTP server: {run.connect_error}")

@@ -117,6 +117,16 @@ class _Run:
         with self.engine.begin() as conn:
             return conn.execute(query("campaign_sending", "claim"), params).all()
 
+    def mark_sending(self, item: Outgoing) -> bool:
+        with self.engine.begin() as conn:
+            params = {"send_id": item.send_id, "run_key": self.key}
+            return (
+                conn.execute(query("campaign_sending", "mark_sending"), params).first() is not None
+            )
+
+    async def mark(self, item: Outgoing) -> bool:
+        return await asyncio.to_thread(self.mark_sending, item)
+
     def release(self, untried: Sequence[Outgoing]) -> None:
         params = {"ids": [item.send_id for item in untried], "run_key": self.key}
         with self.engine.begin() as conn:
@@ -150,6 +160,7 @@ async def _send(run: _Run, render: Callable[[sa.Row], Outgoing], sent_last_hour:
                 limit=limit,
                 report=run.report,
                 stop_after_failures=how.stop_after_failures,
+                mark=run.mark,
             )
         except SmtpUnavailable:
             # No connection was made, so none of these was tried: they wait for the next run.

@@ -1,22 +1,30 @@
 -- name: recover_in_flight
--- Purpose: rows a killed run left in 'sending' become 'unknown' (the server may have taken the
--- letter): never resent blindly. A live run holds an advisory lock on its key, so its rows are
--- left alone: pg_try_advisory_xact_lock succeeds only for keys nobody holds.
+-- Purpose: what a killed run left behind. Its rows in 'sending' were on their way to the
+-- server and become 'unknown' (the server may have taken them): never resent blindly. Its
+-- rows still 'pending' were claimed but never tried: free again. A live run holds an advisory
+-- lock on its key, so its rows are left alone: pg_try_advisory_xact_lock succeeds only for
+-- keys nobody holds.
 -- Side effects: updates campaign_sends.
 with dead as (
     select claimed_by
     from (
         select distinct claimed_by from campaign_sends
-        where campaign_id = :campaign_id and status = 'sending'
+        where campaign_id = :campaign_id and status in ('pending', 'sending')
+          and claimed_by is not null
     ) as runs
     where pg_try_advisory_xact_lock(hashtext('campaign-run'), hashtext(claimed_by))
 )
 
 update campaign_sends as s
-set status = 'unknown',
-    last_error = 'in flight when its sending run stopped; not resent'
+set status = case when s.status = 'sending' then 'unknown' else s.status end,
+    last_error = case
+        when s.status = 'sending' then 'in flight when its sending run stopped; not resent'
+        else s.last_error
+    end,
+    claimed_by = null
 from dead
-where s.campaign_id = :campaign_id and s.status = 'sending' and s.claimed_by = dead.claimed_by
+where s.campaign_id = :campaign_id and s.status in ('pending', 'sending')
+  and s.claimed_by = dead.claimed_by
 
 -- name: skip_suppressed
 -- Purpose: suppressions are checked at send time, every time: a pending row whose address,
@@ -35,12 +43,13 @@ where s.campaign_send_id = x.campaign_send_id
 
 -- name: claim
 -- Purpose: the next batch of a campaign's pending rows for this run, each with what its letter
--- needs; SKIP LOCKED, so two runs at once never take the same row.
--- Side effects: moves the rows to 'sending' with the run's key.
+-- needs; SKIP LOCKED and the claim, so two runs at once never take the same row. The rows
+-- stay 'pending' until each letter is about to go (mark_sending).
+-- Side effects: sets claimed_by to the run's key.
 with picked as (
     select campaign_send_id
     from campaign_sends
-    where campaign_id = :campaign_id and status = 'pending'
+    where campaign_id = :campaign_id and status = 'pending' and claimed_by is null
       and (next_attempt_at is null or next_attempt_at <= now())
     order by campaign_send_id
     limit :batch
@@ -49,8 +58,7 @@ with picked as (
 
 claimed as (
     update campaign_sends as s
-    set status = 'sending', claimed_by = :run_key, claimed_at = now(),
-        attempts = s.attempts + 1
+    set claimed_by = :run_key, claimed_at = now()
     from picked
     where s.campaign_send_id = picked.campaign_send_id
     returning s.campaign_send_id, s.person_id, s.email, s.occurrence, s.unsubscribe_token
@@ -81,6 +89,16 @@ left join lateral (
 left join employees as r on r.employee_id = lead.owner_id
 order by c.campaign_send_id
 
+-- name: mark_sending
+-- Purpose: one letter is about to go: committed before the server sees its data, so a kill
+-- from here on leaves the row 'sending' (then 'unknown'), never silently 'pending'. The one
+-- per-letter write, part of the per-letter sending loop.
+-- Side effects: updates one campaign_sends row.
+update campaign_sends
+set status = 'sending', attempts = attempts + 1
+where campaign_send_id = :send_id and claimed_by = :run_key and status = 'pending'
+returning campaign_send_id
+
 -- name: record_outcomes
 -- Purpose: what the SMTP server answered, for a group of rows at once. 'retry' goes back to
 -- pending until next_attempt_at (failed once :max_attempts were made); a row only becomes
@@ -107,11 +125,11 @@ from unnest(
 where s.campaign_send_id = o.id and s.status = 'sending' and s.claimed_by = :run_key
 
 -- name: release_unsent
--- Purpose: claimed rows this run never tried (stopped early) go back to pending, untouched.
+-- Purpose: claimed rows this run never tried (it stopped early) are free again, untouched.
 -- Side effects: updates campaign_sends.
 update campaign_sends
-set status = 'pending', claimed_by = null, attempts = greatest(attempts - 1, 0)
-where campaign_send_id = any(:ids) and status = 'sending' and claimed_by = :run_key
+set claimed_by = null
+where campaign_send_id = any(:ids) and status = 'pending' and claimed_by = :run_key
 
 -- name: open_rows
 -- Purpose: what is left of a campaign: rows not yet in a final state, and the next retry time.

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import os
+import random
+import signal
+import subprocess
+import sys
 import threading
 import time
 
-import aiosmtplib
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.campaigns import Campaign, MessageTemplate
 from models.lists import ContactList, ListKind, ListMember
+from models.settings import PROJECT_ROOT
 from models.suppressions import Suppression, SuppressionReason
 from tasks.campaign_audience import fill_ledger
-from tasks.campaign_delivery import Outgoing, SmtpUnavailable
-from tasks.campaign_messages import campaign_message_id, raw_letter
+from tasks.campaign_delivery import SmtpUnavailable
 from tasks.campaign_sending import Sending, send_issue
 from tests import factories as f
 from tests.smtp_servers import RecordingServer
+from tests.tasks.send_runner import render, sending
+
+
+RUNNER = "tests.tasks.send_runner"
 
 
 def audience(engine, emails: list[str]) -> int:
@@ -44,28 +52,8 @@ def audience(engine, emails: list[str]) -> int:
         return campaign.campaign_id
 
 
-def render(row) -> Outgoing:
-    raw = raw_letter(
-        sender="CRM <crm@example.com>", to=row.email, to_name=row.last_name, subject="News",
-        text="Hello", html="<p>Hello</p>",
-        message_id=campaign_message_id(1, row.occurrence, row.person_id, "example.com"),
-    )  # fmt: skip
-    return Outgoing(row.campaign_send_id, row.email, raw)
-
-
 def how(server: RecordingServer, **kw) -> Sending:
-    values = {
-        "connect": lambda: aiosmtplib.SMTP(hostname=server.host, port=server.port, timeout=5),
-        "sender": "CRM <crm@example.com>",
-        "connections": 3,
-        "per_second": None,
-        "per_hour": None,
-        "stop_after_failures": 0,
-        "retry_after_seconds": 0.0,
-        "max_attempts": 5,
-        "batch_size": 17,
-    }
-    return Sending(**(values | kw))
+    return sending(server.port, **({"batch_size": 17} | kw))
 
 
 def ledger(engine, campaign_id: int) -> dict[str, str]:
@@ -135,9 +123,7 @@ def test_a_suppression_made_after_the_ledger_was_filled_still_stops_the_letter(c
 
 def test_a_server_that_cannot_be_reached_sends_nothing_and_loses_nothing(committed):
     campaign_id = audience(committed, ["a@example.ru", "b@example.ru"])
-    closed = Sending(**(how(RecordingServer()).__dict__ | {
-        "connect": lambda: aiosmtplib.SMTP(hostname="127.0.0.1", port=9, timeout=2),
-    }))  # fmt: skip
+    closed = sending(9)  # nothing listens there
     with pytest.raises(SmtpUnavailable, match="cannot reach"):
         send_issue(committed, campaign_id, None, render, closed)
     assert set(ledger(committed, campaign_id).values()) == {"pending"}
@@ -166,3 +152,43 @@ def test_a_run_stops_itself_after_failures_in_a_row_and_leaves_the_rest_pending(
     assert result.stopped and "5 failures in a row" in result.stopped
     states = list(ledger(committed, campaign_id).values())
     assert states.count("failed") == 5 and states.count("pending") == 25
+
+
+def test_killing_the_sender_at_random_points_never_sends_anyone_twice(committed, database_url):
+    emails = [f"k{i}@example.ru" for i in range(2000)]
+    campaign_id = audience(committed, emails)
+    env = os.environ | {"DATABASE_URL": database_url.render_as_string(hide_password=False)}
+    chance = random.Random(2026)
+    kills = 0
+    with RecordingServer(delay=0.002) as server:
+        for _ in range(30):
+            runner = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.tasks.send_runner",
+                    str(campaign_id),
+                    str(server.port),
+                ],
+                env=env,
+                cwd=PROJECT_ROOT,
+            )
+            try:
+                runner.wait(timeout=chance.uniform(1.0, 3.0))
+            except subprocess.TimeoutExpired:
+                runner.send_signal(signal.SIGKILL)
+                runner.wait()
+                kills += 1
+            if not {"pending", "sending"} & set(ledger(committed, campaign_id).values()):
+                break
+        # A last, uninterrupted run finishes whatever is left.
+        send_issue(committed, campaign_id, None, render, how(server))
+        counts = server.rcpt_counts()
+    states = ledger(committed, campaign_id)
+    assert set(states.values()) <= {"sent", "unknown"}
+    assert max(counts.values()) == 1  # nobody twice, kills included
+    assert all(counts[e] == 1 for e, s in states.items() if s == "sent")
+    unknown = [e for e, s in states.items() if s == "unknown"]
+    # Only letters in flight at a kill are unknown: at most one per connection per kill.
+    assert kills >= 3
+    assert len(unknown) <= 3 * kills, (len(unknown), kills)
