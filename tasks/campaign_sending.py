@@ -66,8 +66,10 @@ def _run_lock(key: str):
     )
 
 
-def record(engine: Engine, run_key: str, outcomes: Sequence[Outcome], how: Sending) -> None:
+def record(conn: sa.Connection, run_key: str, outcomes: Sequence[Outcome], how: Sending) -> None:
     """Write a group of outcomes in one statement; hard bounces become suppressions."""
+    if not outcomes:
+        return
     params = {
         "run_key": run_key,
         "max_attempts": how.max_attempts,
@@ -78,11 +80,10 @@ def record(engine: Engine, run_key: str, outcomes: Sequence[Outcome], how: Sendi
         "message_ids": [None] * len(outcomes),
         "waits": [how.retry_after_seconds] * len(outcomes),
     }
+    conn.execute(query("campaign_sending", "record_outcomes"), params)
     bounced = [o.send_id for o in outcomes if o.status == FAILED and o.code in HARD_BOUNCES]
-    with engine.begin() as conn:
-        conn.execute(query("campaign_sending", "record_outcomes"), params)
-        if bounced:
-            conn.execute(query("campaign_sending", "suppress_bounced"), {"ids": bounced})
+    if bounced:
+        conn.execute(query("campaign_sending", "suppress_bounced"), {"ids": bounced})
 
 
 class _Run:
@@ -97,10 +98,27 @@ class _Run:
         name = _TALLY[outcome.status]
         setattr(self.result, name, getattr(self.result, name) + 1)
 
+    def write(self, group: Sequence[Outcome], item: Outgoing | None = None) -> bool:
+        """Record outcomes and, in the same transaction, mark the next letter as on its way."""
+        with self.engine.begin() as conn:
+            record(conn, self.key, group, self.how)
+            if item is None:
+                return True
+            params = {"send_id": item.send_id, "run_key": self.key}
+            return (
+                conn.execute(query("campaign_sending", "mark_sending"), params).first() is not None
+            )
+
     async def flush(self) -> None:
         group, self.pending = self.pending, []
         if group:
-            await asyncio.to_thread(record, self.engine, self.key, group, self.how)
+            await asyncio.to_thread(self.write, group)
+
+    async def mark(self, item: Outgoing) -> bool:
+        # The news so far travels with the mark: one write per letter, and a kill leaves at
+        # most the letter in flight on each connection unrecorded.
+        group, self.pending = self.pending, []
+        return await asyncio.to_thread(self.write, group, item)
 
     async def flusher(self, done: asyncio.Event) -> None:
         while not done.is_set():
@@ -116,16 +134,6 @@ class _Run:
         }
         with self.engine.begin() as conn:
             return conn.execute(query("campaign_sending", "claim"), params).all()
-
-    def mark_sending(self, item: Outgoing) -> bool:
-        with self.engine.begin() as conn:
-            params = {"send_id": item.send_id, "run_key": self.key}
-            return (
-                conn.execute(query("campaign_sending", "mark_sending"), params).first() is not None
-            )
-
-    async def mark(self, item: Outgoing) -> bool:
-        return await asyncio.to_thread(self.mark_sending, item)
 
     def release(self, untried: Sequence[Outgoing]) -> None:
         params = {"ids": [item.send_id for item in untried], "run_key": self.key}
