@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_tls: Literal["none", "starttls", "tls"] = "none"
     mail_from: str = "CRM <crm@example.com>"
+    # Campaign sending defaults (a campaign may set its own rates).
+    smtp_connections: int = Field(default=4, gt=0, le=50)
+    smtp_rate_per_second: float | None = Field(default=None, gt=0)
+    smtp_rate_per_hour: int | None = Field(default=None, gt=0)
+    smtp_retry_after_seconds: float = Field(default=300, ge=0)
+    smtp_max_attempts: int = Field(default=5, gt=0)
 
     # Where recipients reach `crm serve-web` (behind a proxy, its public https address): the
     # base of the unsubscribe links in letters.

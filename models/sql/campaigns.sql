@@ -33,3 +33,29 @@ final as (
 )
 
 select * from final
+
+-- name: due_campaigns
+-- Purpose: campaigns to start or resume now: scheduled ones whose time has come, and running
+-- ones with rows still open (a run was interrupted or 4xx retries are due).
+-- Side effects: none.
+select c.campaign_id
+from campaigns as c
+where (c.status = 'scheduled' and c.send_at <= now())
+   or (c.status = 'running' and exists (
+        select 1 from campaign_sends as s
+        where s.campaign_id = c.campaign_id and s.status in ('pending', 'sending')
+          and (s.next_attempt_at is null or s.next_attempt_at <= now())
+   ))
+order by c.send_at nulls first, c.campaign_id
+
+-- name: finish_if_done
+-- Purpose: a running campaign with no open ledger row is finished; one with open rows stays.
+-- Side effects: updates campaigns.status/finished_at.
+update campaigns as c
+set status = 'finished', finished_at = now(), status_reason = null
+where c.campaign_id = :campaign_id and c.status = 'running'
+  and not exists (
+      select 1 from campaign_sends as s
+      where s.campaign_id = c.campaign_id and s.status in ('pending', 'sending')
+  )
+returning c.campaign_id

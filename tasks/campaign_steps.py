@@ -1,0 +1,115 @@
+"""The Prefect tasks of `send-campaign` and `dispatch-due-campaigns`; ids and counts in and out."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from prefect import task
+from prefect.artifacts import create_table_artifact
+from pydantic import BaseModel
+
+from models.campaigns import CampaignStatus
+from models.errors import CrmError
+from models.settings import get_settings
+from models.store import get_engine, session_scope
+from tasks import campaigns
+from tasks.campaign_audience import audience_counts, fill_ledger
+from tasks.campaign_delivery import SmtpUnavailable
+from tasks.campaign_sending import send_issue
+from tasks.mail_capture import capture_server
+
+
+class Started(BaseModel):
+    campaign_id: int
+    added: int  # ledger rows this run created (0 when resuming)
+    pending: int
+
+
+class IssueSummary(BaseModel):
+    campaign_id: int
+    sent: int
+    failed: int
+    retried: int
+    unknown: int
+    stopped: str | None
+    counts: dict[str, int]
+    status: str
+
+
+@task(name="start-campaign")
+def start_campaign(campaign_id: int, occurrence: str) -> Started:
+    """Mark the campaign running and fill its ledger for this issue (once)."""
+    with session_scope() as session, session.begin():
+        campaigns.start(session, campaign_id)
+        added = fill_ledger(session.connection(), campaign_id, occurrence)
+        counts = audience_counts(session.connection(), campaign_id, occurrence)
+    pending = sum(c.count for c in counts if c.status in ("pending", "sending"))
+    if not any(c.status != "skipped" for c in counts):
+        why = "; ".join(f"{c.reason} ({c.count})" for c in counts) or "the list is empty"
+        pause(campaign_id, f"nobody to send to: {why}")
+        raise CrmError(f"campaign {campaign_id} has nobody to send to: {why}")
+    return Started(campaign_id=campaign_id, added=added, pending=pending)
+
+
+@contextmanager
+def _smtp_address():
+    settings = get_settings()
+    if settings.smtp_host:
+        yield settings.smtp_host, settings.smtp_port
+        return
+    with capture_server(settings.mail_capture_dir) as (host, port):
+        yield host, port
+
+
+@task(name="send-campaign-issue")
+def send_campaign_issue(campaign_id: int) -> IssueSummary:
+    """Send every due letter of the campaign; pause it, with why, if sending cannot go on."""
+    with session_scope() as session:
+        campaign = campaigns.get_campaign(session, campaign_id)
+        maker = campaigns.letter_maker(session, campaign)
+        line_id = campaign.line_id
+        with _smtp_address() as (host, port):
+            how = campaigns.sending_for(campaign, host, port)
+            try:
+                result = send_issue(get_engine(), campaign_id, line_id, maker, how)
+            except SmtpUnavailable as error:
+                pause(campaign_id, str(error))
+                raise
+    if result.stopped:
+        pause(campaign_id, result.stopped)
+    with session_scope() as session, session.begin():
+        campaigns.finish_if_done(session, campaign_id)
+        status = campaigns.get_campaign(session, campaign_id).status.value
+    return IssueSummary(
+        campaign_id=campaign_id, sent=result.sent, failed=result.failed, retried=result.retried,
+        unknown=result.unknown, stopped=result.stopped, counts=result.counts, status=status,
+    )  # fmt: skip
+
+
+def pause(campaign_id: int, reason: str) -> None:
+    with session_scope() as session, session.begin():
+        campaign = campaigns.get_campaign(session, campaign_id)
+        if campaign.status in (CampaignStatus.running, CampaignStatus.scheduled):
+            campaigns.move(session, campaign_id, "pause", reason)
+
+
+@task(name="publish-campaign")
+def publish_campaign(summary: IssueSummary) -> None:
+    """The ledger's states as a Prefect table artifact."""
+    create_table_artifact(
+        key=f"campaign-{summary.campaign_id}",
+        table=[{"state": k, "letters": v} for k, v in sorted(summary.counts.items())],
+        description=(
+            f"**Campaign {summary.campaign_id}** is {summary.status}: this run sent "
+            f"{summary.sent}, failed {summary.failed}, will retry {summary.retried}, "
+            f"unknown {summary.unknown}."
+            + (f" Paused: {summary.stopped}" if summary.stopped else "")
+        ),
+    )
+
+
+@task(name="find-due-campaigns")
+def find_due_campaigns() -> list[int]:
+    """Scheduled campaigns whose time has come, and running ones with letters still due."""
+    with session_scope() as session:
+        return campaigns.due_campaigns(session)
