@@ -40,7 +40,8 @@ class IssueSummary(BaseModel):
 def start_campaign(campaign_id: int, occurrence: str) -> Started:
     """Mark the campaign running and fill its ledger for this issue (once)."""
     with session_scope() as session, session.begin():
-        campaigns.start(session, campaign_id)
+        if not campaigns.start(session, campaign_id):
+            return Started(campaign_id=campaign_id, added=0, pending=0)  # finished already
         added = fill_ledger(session.connection(), campaign_id, occurrence)
         counts = audience_counts(session.connection(), campaign_id, occurrence)
     pending = sum(c.count for c in counts if c.status in ("pending", "sending"))

@@ -114,14 +114,13 @@ def move(session: Session, campaign_id: int, action: str, reason: str | None = N
     session.flush()
 
 
-def start(session: Session, campaign_id: int) -> Campaign:
-    """A campaign about to send: draft/scheduled/running become running; others refuse."""
+def start(session: Session, campaign_id: int) -> bool:
+    """A campaign about to send: draft/scheduled/running become running (True); a finished
+    one stays finished (False: nothing to do, so a rerun is harmless); others refuse."""
     campaign = get_campaign(session, campaign_id)
-    if campaign.status in (
-        CampaignStatus.cancelled,
-        CampaignStatus.finished,
-        CampaignStatus.paused,
-    ):
+    if campaign.status == CampaignStatus.finished:
+        return False
+    if campaign.status in (CampaignStatus.cancelled, CampaignStatus.paused):
         raise CrmError(
             f"campaign {campaign_id} is {campaign.status.value}"
             + (f" ({campaign.status_reason})" if campaign.status_reason else "")
@@ -130,7 +129,7 @@ def start(session: Session, campaign_id: int) -> Campaign:
     campaign.status = CampaignStatus.running
     campaign.started_at = campaign.started_at or sa.func.now()
     session.flush()
-    return campaign
+    return True
 
 
 def finish_if_done(session: Session, campaign_id: int) -> bool:
