@@ -54,7 +54,23 @@ def demo(
             summary = summarise_base(session)
     print_summary(summary)
     lead_list_step(seed)
+    campaign_step()
     reassign_step()
+
+
+def campaign_step() -> None:
+    """The demo's first list gets the built-in newsletter, each letter exactly once."""
+    from flows.send_campaign import send_campaign
+    from tasks.demo_campaign import ensure_demo_campaign
+
+    with session_scope() as session, session.begin():
+        campaign_id, list_name = ensure_demo_campaign(session)
+    typer.echo(f"\nmailing campaign (Prefect flow send-campaign) to the list '{list_name}':")
+    summary = send_campaign(campaign_id)
+    states = ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items()))
+    typer.echo(f"  campaign {campaign_id} {summary.status}: this run sent {summary.sent}; {states}")
+    if not get_settings().smtp_host:
+        typer.echo(f"  letters: {get_settings().mail_capture_dir}/*.eml")
 
 
 def lead_list_step(seed: int) -> None:

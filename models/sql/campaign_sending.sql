@@ -74,8 +74,8 @@ from claimed as c
 join persons as p on p.person_id = c.person_id
 left join lateral (
     select e.organisation_id from employments as e
-    where e.person_id = c.person_id and e.work_email = c.email
-    order by e.is_primary_contact desc, e.employment_id
+    where e.person_id = c.person_id and e.ended_date is null
+    order by (e.work_email = c.email) desc nulls last, e.is_primary_contact desc, e.employment_id
     limit 1
 ) as work on true
 left join organisations as o on o.organisation_id = work.organisation_id
