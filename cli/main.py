@@ -9,7 +9,7 @@ import click
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from cli import db, demo, lead_lists, leads, team, web
+from cli import campaigns, db, demo, lead_lists, leads, team, web
 from models.errors import CrmError
 from models.settings import get_settings
 
@@ -29,6 +29,8 @@ leads.app.command("build")(lead_lists.build_leads)
 clients_app = typer.Typer(help="The client base: loading an existing one.", no_args_is_help=True)
 clients_app.command("import")(lead_lists.import_clients)
 app.add_typer(clients_app, name="clients")
+app.add_typer(campaigns.template_app, name="template")
+app.add_typer(campaigns.campaign_app, name="campaign")
 app.command("dedupe")(lead_lists.dedupe)
 app.command("demo-data")(demo.demo_data)
 app.command("demo")(demo.demo)

@@ -29,8 +29,9 @@ def _clean(value: str, name: str) -> str:
 
 
 def _encoded(value: str) -> str:
-    """A header value as ASCII: encoded words only when it needs them."""
-    return value if value.isascii() else Header(value, "utf-8").encode()
+    """A header value as ASCII: encoded words only when it needs them, folded with CRLF + space
+    (a continuation line, not a new header)."""
+    return value if value.isascii() else Header(value, "utf-8").encode(linesep=_CRLF)
 
 
 def _part(content_type: str, body: str) -> str:
@@ -58,14 +59,15 @@ def raw_letter(
     fields = {
         "From": sender,
         "To": formataddr((display, to)) if display else to,
-        "Subject": _encoded(_clean(subject, "Subject")),
+        "Subject": _clean(subject, "Subject"),
         "Date": formatdate(localtime=False),
         "Message-ID": message_id,
         "MIME-Version": "1.0",
         **(headers or {}),
         "Content-Type": f'multipart/alternative; boundary="{boundary}"',
     }
-    head = _CRLF.join(f"{name}: {_clean(value, name)}" for name, value in fields.items())
+    # Every value is checked as given; only then encoded (which may fold it over lines).
+    head = _CRLF.join(f"{name}: {_encoded(_clean(value, name))}" for name, value in fields.items())
     body = (
         f"--{boundary}{_CRLF}{_part('text/plain', text)}"
         f"--{boundary}{_CRLF}{_part('text/html', html)}"

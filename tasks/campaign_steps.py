@@ -16,6 +16,7 @@ from tasks import campaigns
 from tasks.campaign_audience import audience_counts, fill_ledger
 from tasks.campaign_delivery import SmtpUnavailable
 from tasks.campaign_sending import send_issue
+from tasks.campaign_templates import TemplateError
 from tasks.mail_capture import capture_server
 
 
@@ -67,15 +68,17 @@ def send_campaign_issue(campaign_id: int) -> IssueSummary:
     """Send every due letter of the campaign; pause it, with why, if sending cannot go on."""
     with session_scope() as session:
         campaign = campaigns.get_campaign(session, campaign_id)
-        maker = campaigns.letter_maker(session, campaign)
         line_id = campaign.line_id
-        with _smtp_address() as (host, port):
-            how = campaigns.sending_for(campaign, host, port)
-            try:
+        try:
+            # A template that no longer passes its check pauses the campaign too: left running,
+            # the dispatcher would fail on it every few minutes.
+            maker = campaigns.letter_maker(session, campaign)
+            with _smtp_address() as (host, port):
+                how = campaigns.sending_for(campaign, host, port)
                 result = send_issue(get_engine(), campaign_id, line_id, maker, how)
-            except SmtpUnavailable as error:
-                pause(campaign_id, str(error))
-                raise
+        except (SmtpUnavailable, TemplateError) as error:
+            pause(campaign_id, str(error))
+            raise
     if result.stopped:
         pause(campaign_id, result.stopped)
     with session_scope() as session, session.begin():

@@ -51,6 +51,10 @@ with picked as (
     from campaign_sends
     where campaign_id = :campaign_id and status = 'pending' and claimed_by is null
       and (next_attempt_at is null or next_attempt_at <= now())
+      -- A pause or a cancel stops a run at its next batch.
+      and exists (
+          select 1 from campaigns as c where c.campaign_id = :campaign_id and c.status = 'running'
+      )
     order by campaign_send_id
     limit :batch
     for update skip locked
@@ -122,7 +126,9 @@ from unnest(
     cast(:ids as bigint[]), cast(:statuses as text[]), cast(:codes as integer[]),
     cast(:details as text[]), cast(:message_ids as text[]), cast(:waits as double precision[])
 ) as o (id, status, code, detail, message_id, wait)
-where s.campaign_send_id = o.id and s.status = 'sending' and s.claimed_by = :run_key
+-- 'pending' too: a letter that could not be made fails without ever being marked 'sending'.
+where s.campaign_send_id = o.id and s.status in ('sending', 'pending')
+  and s.claimed_by = :run_key
 
 -- name: release_unsent
 -- Purpose: claimed rows this run never tried (it stopped early) are free again, untouched.

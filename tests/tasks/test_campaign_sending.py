@@ -14,17 +14,16 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.campaigns import Campaign, MessageTemplate
+from models.campaigns import Campaign, CampaignStatus, MessageTemplate
 from models.lists import ContactList, ListKind, ListMember
 from models.settings import PROJECT_ROOT
 from models.suppressions import Suppression, SuppressionReason
 from tasks.campaign_audience import fill_ledger
-from tasks.campaign_delivery import SmtpUnavailable
+from tasks.campaign_delivery import Outgoing, SmtpUnavailable
 from tasks.campaign_sending import Sending, send_issue
 from tests import factories as f
 from tests.smtp_servers import RecordingServer
 from tests.tasks.send_runner import render, sending
-
 
 RUNNER = "tests.tasks.send_runner"
 
@@ -44,7 +43,7 @@ def audience(engine, emails: list[str]) -> int:
         s.flush()
         campaign = Campaign(
             name=f"c {contact_list.list_id}", template_id=template.template_id,
-            list_id=contact_list.list_id,
+            list_id=contact_list.list_id, status=CampaignStatus.running,
         )  # fmt: skip
         s.add(campaign)
         s.flush()
@@ -192,3 +191,31 @@ def test_killing_the_sender_at_random_points_never_sends_anyone_twice(committed,
     # Only letters in flight at a kill are unknown: at most one per connection per kill.
     assert kills >= 3
     assert len(unknown) <= 3 * kills, (len(unknown), kills)
+
+
+def test_a_paused_campaign_stops_at_the_next_batch(committed):
+    campaign_id = audience(committed, [f"p{i}@example.ru" for i in range(40)])
+    with Session(committed) as s, s.begin():
+        s.get(Campaign, campaign_id).status = CampaignStatus.paused
+    with RecordingServer() as server:
+        send_issue(committed, campaign_id, None, render, how(server))
+        assert server.messages == []
+    assert set(ledger(committed, campaign_id).values()) == {"pending"}
+
+
+def test_a_letter_that_cannot_be_made_fails_once_with_why(committed):
+    campaign_id = audience(committed, ["ok@example.ru", "broken@example.ru"])
+
+    def picky(row) -> Outgoing:
+        if row.email.startswith("broken"):
+            raise ValueError("no greeting for this one")
+        return render(row)
+
+    with RecordingServer() as server:
+        result = send_issue(committed, campaign_id, None, picky, how(server))
+    assert result.counts == {"sent": 1, "failed": 1}
+    with committed.connect() as conn:
+        why = conn.scalar(
+            sa.text("SELECT last_error FROM campaign_sends WHERE email = 'broken@example.ru'")
+        )
+    assert why == "letter not made: no greeting for this one"
