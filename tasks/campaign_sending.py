@@ -152,70 +152,45 @@ async def _send(run: _Run, render: Callable[[sa.Row], Outgoing], sent_last_hour:
     how = run.how
     limit = RateLimit(how.per_second, how.per_hour, sent_last_hour)
     envelope_from = parseaddr(how.sender)[1]
-    # The next batch is claimed and made while one goes out: the connections never wait for it.
-    ahead: asyncio.Task | None = asyncio.create_task(_next_batch(run, render))
-    try:
-        while not run.result.stopped:
-            letters, ahead = await ahead, None
-            if letters is None:
-                return
-            ahead = asyncio.create_task(_next_batch(run, render))
-            done = asyncio.Event()
-            flusher = asyncio.create_task(run.flusher(done))
-            try:
-                untried, run.result.stopped = await deliver(
-                    letters,
-                    sender=envelope_from,
-                    connect=how.connect,
-                    connections=how.connections,
-                    limit=limit,
-                    report=run.report,
-                    stop_after_failures=how.stop_after_failures,
-                    mark=run.mark,
-                )
-            except SmtpUnavailable:
-                # No connection was made, so none of these was tried: they wait for the next run.
-                await asyncio.to_thread(run.release, letters)
-                raise
-            finally:
-                done.set()
-                await flusher
-                await run.flush()
-            if untried:
-                await asyncio.to_thread(run.release, untried)
-    finally:
-        if ahead is not None:
-            await _give_back(run, ahead)
+    while not run.result.stopped:
+        rows = await asyncio.to_thread(run.claim)
+        if not rows:
+            return
+        done = asyncio.Event()
+        flusher = asyncio.create_task(run.flusher(done))
+        letters = _rendered(run, rows, render)
+        try:
+            untried, run.result.stopped = await deliver(
+                letters,
+                sender=envelope_from,
+                connect=how.connect,
+                connections=how.connections,
+                limit=limit,
+                report=run.report,
+                stop_after_failures=how.stop_after_failures,
+                mark=run.mark,
+            )
+        except SmtpUnavailable:
+            # No connection was made, so none of these was tried: they wait for the next run.
+            await asyncio.to_thread(run.release, letters)
+            raise
+        finally:
+            done.set()
+            await flusher
+            await run.flush()
+        if untried:
+            await asyncio.to_thread(run.release, untried)
 
 
-async def _next_batch(run: _Run, render: Callable[[sa.Row], Outgoing]) -> list[Outgoing] | None:
-    """The next claimed rows as letters; None when there is nothing left to claim.
-
-    A row whose letter cannot be made fails with the reason. Letters are made one at a time on
-    the event loop, so the batch in flight keeps going meanwhile (in a thread, rendering would
-    hold the GIL against the connections' I/O for whole switch intervals).
-    """
-    rows = await asyncio.to_thread(run.claim)
-    if not rows:
-        return None
+def _rendered(run: _Run, rows, render: Callable[[sa.Row], Outgoing]) -> list[Outgoing]:
+    """Letters for the claimed rows; a row whose letter cannot be made fails with the reason."""
     letters = []
     for row in rows:
         try:
             letters.append(render(row))
         except (CrmError, TemplateError, ValueError) as error:
             run.report(Outcome(row.campaign_send_id, FAILED, None, f"letter not made: {error}"))
-        await asyncio.sleep(0)
     return letters
-
-
-async def _give_back(run: _Run, ahead: asyncio.Task) -> None:
-    """A batch claimed ahead that this run will not send: its rows are free again."""
-    try:
-        letters = await ahead
-    except Exception:
-        return  # nothing was claimed, or the next run's recover_in_flight frees what was
-    if letters:
-        await asyncio.to_thread(run.release, letters)
 
 
 def send_issue(

@@ -173,7 +173,7 @@ def test_killing_the_sender_at_random_points_never_sends_anyone_twice(committed,
                 cwd=PROJECT_ROOT,
             )
             try:
-                runner.wait(timeout=chance.uniform(1.0, 3.0))
+                runner.wait(timeout=chance.uniform(0.8, 2.0))
             except subprocess.TimeoutExpired:
                 runner.send_signal(signal.SIGKILL)
                 runner.wait()
@@ -189,7 +189,7 @@ def test_killing_the_sender_at_random_points_never_sends_anyone_twice(committed,
     assert all(counts[e] == 1 for e, s in states.items() if s == "sent")
     unknown = [e for e, s in states.items() if s == "unknown"]
     # Only letters in flight at a kill are unknown: at most one per connection per kill.
-    assert kills >= 3
+    assert kills >= 2
     assert len(unknown) <= 3 * kills, (len(unknown), kills)
 
 
