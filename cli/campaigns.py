@@ -194,6 +194,11 @@ def create(
     tz: str = typer.Option(ZONE, help="The campaign's time zone."),
     per_second: float | None = typer.Option(None, help="At most this many letters a second."),
     per_hour: int | None = typer.Option(None, help="At most this many letters an hour."),
+    window: str | None = typer.Option(
+        None,
+        help="Sending window in each recipient's time zone: weekdays and hours, e.g. '1-5 9-18'"
+        " (Monday to Friday, 9:00 to 18:00).",
+    ),
 ) -> None:
     """Create a campaign: a draft, or scheduled with --send-at."""
     from tasks.lead_import import line_of
@@ -210,6 +215,13 @@ def create(
         )  # fmt: skip
         campaign = campaigns.get_campaign(session, campaign_id)
         campaign.time_zone = tz
+        if window:
+            days, (start, end) = campaigns.parse_window(window)
+            campaign.window_days, campaign.window_start_hour, campaign.window_end_hour = (
+                days,
+                start,
+                end,
+            )
         status = campaign.status.value
     at = f" for {_local(when, tz)}" if when else ""
     typer.echo(f"campaign {campaign_id} '{name}': {status}{at}")

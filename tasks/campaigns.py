@@ -100,6 +100,18 @@ def create_campaign(
     return campaign.campaign_id
 
 
+def parse_window(text: str) -> tuple[list[int], tuple[int, int]]:
+    """'1-5 9-18' -> ([1, 2, 3, 4, 5], (9, 18)): ISO weekdays and [start, end) hours."""
+    parts = text.split()
+    try:
+        (d1, d2), (h1, h2) = (tuple(int(x) for x in part.split("-", 1)) for part in parts)
+    except ValueError:
+        raise CrmError(f"window '{text}': give weekdays and hours as '1-5 9-18'") from None
+    if len(parts) != 2 or not (1 <= d1 <= d2 <= 7) or not (0 <= h1 < h2 <= 24):
+        raise CrmError(f"window '{text}': weekdays 1-7 (Monday = 1) and hours 0-24, start first")
+    return list(range(d1, d2 + 1)), (h1, h2)
+
+
 def move(session: Session, campaign_id: int, action: str, reason: str | None = None) -> None:
     campaign = get_campaign(session, campaign_id)
     allowed, target = MOVES[action]

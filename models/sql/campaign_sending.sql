@@ -42,22 +42,37 @@ from (
 where s.campaign_send_id = x.campaign_send_id
 
 -- name: claim
--- Purpose: the next batch of a campaign's pending rows for this run, each with what its letter
--- needs; SKIP LOCKED and the claim, so two runs at once never take the same row. The rows
--- stay 'pending' until each letter is about to go (mark_sending).
+-- Purpose: the next batch of a campaign's pending rows for this run, inside the campaign's
+-- sending window, each with what its letter needs; SKIP LOCKED and the claim, so two runs at
+-- once never take the same row. The rows stay 'pending' until each letter is about to go
+-- (mark_sending).
 -- Side effects: sets claimed_by to the run's key.
-with picked as (
-    select campaign_send_id
-    from campaign_sends
-    where campaign_id = :campaign_id and status = 'pending' and claimed_by is null
-      and (next_attempt_at is null or next_attempt_at <= now())
-      -- A pause or a cancel stops a run at its next batch.
-      and exists (
-          select 1 from campaigns as c where c.campaign_id = :campaign_id and c.status = 'running'
+with campaign as (
+    -- A pause or a cancel stops a run at its next batch.
+    select * from campaigns where campaign_id = :campaign_id and status = 'running'
+),
+
+picked as (
+    select s.campaign_send_id
+    from campaign_sends as s
+    join campaign as c on true
+    join persons as p on p.person_id = s.person_id
+    cross join lateral (
+        select now() at time zone coalesce(p.time_zone, c.time_zone) as local_now
+    ) as t
+    where s.campaign_id = :campaign_id and s.status = 'pending' and s.claimed_by is null
+      and (s.next_attempt_at is null or s.next_attempt_at <= now())
+      -- The sending window, in the recipient's time zone (else the campaign's): outside it
+      -- the row waits for a later run.
+      and (c.window_days is null or extract(isodow from t.local_now) = any(c.window_days))
+      and (
+          c.window_start_hour is null
+          or extract(hour from t.local_now) >= c.window_start_hour
+          and extract(hour from t.local_now) < c.window_end_hour
       )
-    order by campaign_send_id
+    order by s.campaign_send_id
     limit :batch
-    for update skip locked
+    for update of s skip locked
 ),
 
 claimed as (

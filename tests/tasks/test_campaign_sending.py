@@ -219,3 +219,23 @@ def test_a_letter_that_cannot_be_made_fails_once_with_why(committed):
             sa.text("SELECT last_error FROM campaign_sends WHERE email = 'broken@example.ru'")
         )
     assert why == "letter not made: no greeting for this one"
+
+
+def test_letters_wait_outside_the_sending_window_in_the_recipient_time_zone(committed):
+    campaign_id = audience(committed, ["east@example.ru", "west@example.ru"])
+    with Session(committed) as s, s.begin():
+        now_utc_hour = s.scalar(sa.text("SELECT extract(hour FROM now() AT TIME ZONE 'UTC')"))
+        s.execute(
+            sa.text(
+                "UPDATE persons SET time_zone = CASE WHEN emails[1] LIKE 'east%'"
+                " THEN 'Etc/GMT-6' ELSE 'UTC' END"
+            )
+        )
+        campaign = s.get(Campaign, campaign_id)
+        # Open for the hour it is now in UTC only: 6 hours ahead, the east is outside it.
+        campaign.window_start_hour = int(now_utc_hour)
+        campaign.window_end_hour = int(now_utc_hour) + 1
+    with RecordingServer() as server:
+        send_issue(committed, campaign_id, None, render, how(server))
+        assert server.rcpt_counts() == {"west@example.ru": 1}
+    assert ledger(committed, campaign_id)["east@example.ru"] == "pending"
