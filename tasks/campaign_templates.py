@@ -16,14 +16,11 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import (
-    Environment,
-    FileSystemLoader,
     StrictUndefined,
     Template,
     TemplateSyntaxError,
     meta,
     nodes,
-    select_autoescape,
 )
 from jinja2.exceptions import TemplateError as JinjaError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
@@ -31,7 +28,7 @@ from markupsafe import Markup, escape
 
 from models.errors import CrmError
 from models.settings import get_settings
-from tasks.mail import TEMPLATES_DIR, Letter
+from tasks.mail import TEMPLATES_DIR, Letter, file_templates
 from tasks.normalise_persons import split_person_name
 
 if TYPE_CHECKING:
@@ -276,14 +273,7 @@ _text_env = _sandbox(autoescape=False)
 _KNOWN_NAMES = CONTEXT_VARIABLES | set(_text_env.globals)
 
 # Ours, not the marketer's: an ordinary environment that may read files.
-_layout_env = Environment(
-    loader=FileSystemLoader(TEMPLATES_DIR),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    auto_reload=False,  # no stat() per letter
-)
+_layout_env = file_templates(auto_reload=False)  # no stat() per letter
 _layout_env.globals.clear()  # the layout uses none, and every render would copy them
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosmtplib
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.campaigns import Campaign, CampaignStatus, MessageTemplate, ScheduleKind
 from models.errors import CrmError
 from models.lists import ContactList
-from models.settings import Settings, get_settings
+from models.settings import get_settings
 from models.sql import query
 from tasks.campaign_delivery import Outgoing
 from tasks.campaign_messages import campaign_message_id, raw_letter
@@ -30,6 +29,7 @@ from tasks.campaign_templates import (
     render_campaign_letter,
     require_valid,
 )
+from tasks.mail import smtp_client
 from tasks.unsubscribe import unsubscribe_url
 
 # Which moves a marketer may make, from which states.
@@ -219,16 +219,6 @@ def letter_maker(session: Session, campaign: Campaign) -> LetterMaker:
         mail_from=settings.mail_from,
         domain=settings.mail_from.rsplit("@", 1)[-1].strip("> ") or "localhost",
     )
-
-
-def smtp_client(settings: Settings, host: str, port: int) -> aiosmtplib.SMTP:
-    if not settings.smtp_host:  # the local capture: loopback, no TLS, no login
-        return aiosmtplib.SMTP(hostname=host, port=port, start_tls=False, timeout=30)
-    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-    return aiosmtplib.SMTP(
-        hostname=host, port=port, username=settings.smtp_user, password=password,
-        use_tls=settings.smtp_tls == "tls", start_tls=settings.smtp_tls == "starttls", timeout=30,
-    )  # fmt: skip
 
 
 def sending_for(campaign: Campaign, host: str, port: int) -> Sending:

@@ -48,13 +48,19 @@ class SendOutcome(BaseModel):
     error: str | None = None
 
 
-_env = Environment(
-    loader=FileSystemLoader(TEMPLATES_DIR),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+def file_templates(**options) -> Environment:
+    """The project's own templates (not marketers'): strict, HTML autoescaped."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        **options,
+    )
+
+
+_env = file_templates()
 
 # Subjects are assembled from parts; only the first letter of the whole may change case.
 _env.filters["capitalize_first"] = lambda text: text[:1].upper() + text[1:]
@@ -139,9 +145,11 @@ async def _send_all(letters, settings: Settings, host: str, port: int, connectio
     return outcomes
 
 
-def _client(settings: Settings, host: str, port: int) -> aiosmtplib.SMTP:
-    if not settings.smtp_host:  # the local capture: loopback, no TLS, no login
-        return aiosmtplib.SMTP(hostname=host, port=port, start_tls=False)
+def smtp_client(settings: Settings, host: str, port: int) -> aiosmtplib.SMTP:
+    """A client for the configured server, or for the local capture (loopback, no TLS, no
+    login); the timeout bounds every command, so a stalled server cannot hang a run."""
+    if not settings.smtp_host:
+        return aiosmtplib.SMTP(hostname=host, port=port, start_tls=False, timeout=30)
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     return aiosmtplib.SMTP(
         hostname=host,
@@ -150,11 +158,12 @@ def _client(settings: Settings, host: str, port: int) -> aiosmtplib.SMTP:
         password=password,
         use_tls=settings.smtp_tls == "tls",
         start_tls=settings.smtp_tls == "starttls",
+        timeout=30,
     )
 
 
 async def _worker(queue, outcomes, settings: Settings, host: str, port: int) -> None:
-    smtp = _client(settings, host, port)
+    smtp = smtp_client(settings, host, port)
     try:
         await smtp.connect()
     except (aiosmtplib.SMTPException, OSError) as exc:

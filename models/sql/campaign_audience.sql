@@ -5,28 +5,25 @@
 -- written to at that address in this issue, or suppressed are recorded as skipped with why.
 -- Reruns add nobody twice (ON CONFLICT DO NOTHING on the ledger's unique keys).
 -- Side effects: inserts campaign_sends.
-with members as (
+with listed_orgs as (
+    select lm.organisation_id
+    from list_members as lm
+    where lm.list_id = :list_id and lm.person_id is null
+    union
+    select unnest(cast(:segment_orgs as bigint []))
+),
+
+members as (
     select lm.person_id, null::bigint as organisation_id
     from list_members as lm
     where lm.list_id = :list_id and lm.person_id is not null
     union
-    select c.person_id, lm.organisation_id
-    from list_members as lm
+    select c.person_id, o.organisation_id
+    from listed_orgs as o
     cross join lateral (
         select e.person_id
         from employments as e
-        where e.organisation_id = lm.organisation_id and e.ended_date is null
-        order by e.is_primary_contact desc, e.employment_id desc
-        limit 1
-    ) as c
-    where lm.list_id = :list_id and lm.person_id is null
-    union
-    select c.person_id, s.organisation_id
-    from unnest(cast(:segment_orgs as bigint[])) as s (organisation_id)
-    cross join lateral (
-        select e.person_id
-        from employments as e
-        where e.organisation_id = s.organisation_id and e.ended_date is null
+        where e.organisation_id = o.organisation_id and e.ended_date is null
         order by e.is_primary_contact desc, e.employment_id desc
         limit 1
     ) as c
