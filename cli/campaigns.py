@@ -201,14 +201,14 @@ def create(
     ),
 ) -> None:
     """Create a campaign: a draft, or scheduled with --send-at."""
-    from tasks.lead_import import line_of
+    from tasks.lines import line_id_by_name
 
     _positive("--per-second", per_second)
     _positive("--per-hour", per_hour)
     _zone(tz)
     when = parse_when(send_at, tz) if send_at else None
     with session_scope() as session, session.begin():
-        line_id = line_of(session.connection(), line) if line else None
+        line_id = line_id_by_name(session, line) if line else None
         campaign_id = campaigns.create_campaign(
             session, name=name, template=template, list_name=list_, line_id=line_id,
             send_at=when, per_second=per_second, per_hour=per_hour,

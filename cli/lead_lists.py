@@ -37,15 +37,15 @@ def _check_before_the_run(
     """A typo is one line and not a failed flow run, as in `crm leads reassign`."""
     from models.store import session_scope
     from tasks.lead_fields import parse_mapping
-    from tasks.lead_import import line_of
     from tasks.lead_owners import resolve_rep
+    from tasks.lines import line_id_by_name
     from tasks.reading import FileReadError
 
     parse_mapping(mapping)
     if file is not None and not file.is_file():
         raise FileReadError(f"{file}: no such file")
     with session_scope() as session:
-        line_id = line_of(session.connection(), line)
+        line_id = line_id_by_name(session, line)
         if rep:
             resolve_rep(session.connection(), line_id, line, rep)
 

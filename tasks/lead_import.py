@@ -30,6 +30,7 @@ from tasks.lead_matching import Match
 from tasks.lead_owners import distribute, owner_handles, resolve_rep
 from tasks.lead_records import Prospect, parse_date, prospect_from_fields
 from tasks.lead_writing import BatchInfo, write_batch, write_clients
+from tasks.lines import line_id_by_name
 from tasks.reading import FileReadError, Table, read_table
 
 # Below this many rows starting worker processes costs more than it saves.
@@ -131,16 +132,6 @@ def check_gate(prospects: Sequence[Prospect], source: str) -> None:
         )
 
 
-def line_of(conn: sa.Connection, line: str) -> int:
-    line_id = conn.scalar(
-        sa.text("SELECT line_id FROM business_lines WHERE name = :n"), {"n": line}
-    )
-    if line_id is None:
-        known = ", ".join(conn.scalars(sa.text("SELECT name FROM business_lines ORDER BY name")))
-        raise CrmError(f"unknown business line '{line}' (known: {known or 'none yet'})")
-    return line_id
-
-
 def import_prospects(
     conn: sa.Connection,
     prospects: list[Prospect],
@@ -158,7 +149,7 @@ def import_prospects(
 ) -> ImportResult:
     """Match and decide every prospect and write the result; never commits."""
     now = now or datetime.now(UTC)
-    line_id = line_of(conn, line)
+    line_id = line_id_by_name(conn, line)
     conn.execute(query("lead_lists", "lock_line_imports"), {"line_id": line_id})
     if sha256 and not dry_run:
         previous = (

@@ -13,7 +13,8 @@ from models.imports import ImportKind
 from models.sql import query
 from models.store import session_scope
 from tasks.lead_delivery import Outputs, lead_list_letters, outputs_beside, write_outputs
-from tasks.lead_import import LIST_NAME_MAX, import_prospects, line_of, read_source
+from tasks.lead_import import LIST_NAME_MAX, import_prospects, read_source
+from tasks.lines import line_id_by_name
 from tasks.mail import send_letters
 from tasks.warm_sources import WarmCriteria, warm_prospects
 
@@ -65,7 +66,7 @@ def check_lead_list(
                 source.describe(),
                 source.model_dump(mode="json"),
             )
-            prospects = warm_prospects(conn, source, line_of(conn, line))
+            prospects = warm_prospects(conn, source, line_id_by_name(conn, line))
         else:
             read = read_source(Path(source), column_map)
             name, sha256, prospects = read.name, read.sha256, read.prospects

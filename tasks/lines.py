@@ -30,7 +30,7 @@ class StageInfo(BaseModel):
     is_protected: bool
 
 
-def line_id_by_name(session: Session, name: str) -> int:
+def line_id_by_name(session: Session | sa.Connection, name: str) -> int:
     line_id = session.scalar(sa.select(BusinessLine.line_id).where(BusinessLine.name == name))
     if line_id is None:
         known = ", ".join(session.scalars(sa.select(BusinessLine.name).order_by(BusinessLine.name)))

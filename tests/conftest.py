@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from models import store
 from models.registry import metadata
-from models.settings import PROJECT_ROOT
+from models.settings import PROJECT_ROOT, get_settings
 
 
 def server_url() -> URL:
@@ -112,3 +112,12 @@ def prefect_harness(database_url, tmp_path_factory) -> Iterator[None]:
 def write_file(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+@pytest.fixture
+def mailbox() -> Path:
+    """The local capture's folder, emptied: only this test's letters are in it."""
+    folder = get_settings().mail_capture_dir
+    for eml in folder.glob("*.eml"):
+        eml.unlink()
+    return folder

@@ -18,6 +18,24 @@ from models.persons import Person
 _seq = itertools.count(1)
 
 
+def import_file(session: Session, path, line, rep, **kw):
+    """Read a lead file and import it as the flow would, in the test's transaction."""
+    from models.imports import ImportKind
+    from tasks.lead_import import import_prospects, read_source
+
+    source = read_source(path, kw.pop("mapping", ()))
+    return import_prospects(
+        session.connection(),
+        source.prospects,
+        kind=kw.pop("kind", ImportKind.lead_file),
+        source_name=source.name,
+        sha256=source.sha256,
+        line=line.name,
+        rep=rep.email if rep else None,
+        **kw,
+    )
+
+
 def line(session: Session, name: str | None = None, stages=("first call", "meeting", "paid")):
     bl = BusinessLine(name=name or f"line {next(_seq)}")
     session.add(bl)

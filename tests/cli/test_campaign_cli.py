@@ -182,14 +182,6 @@ def campaign(base, crm, template_file) -> Callable[..., int]:
     return create
 
 
-@pytest.fixture
-def mailbox() -> Path:
-    folder = get_settings().mail_capture_dir
-    for eml in folder.glob("*.eml"):
-        eml.unlink()
-    return folder
-
-
 def received(mailbox: Path) -> dict[str, email.message.EmailMessage]:
     letters = {}
     for eml in mailbox.glob("*.eml"):

@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from models.imports import Decision, ImportKind
+from models.imports import Decision
 from models.settings import get_settings
 from tasks.lead_fields import ColumnMapError
-from tasks.lead_import import ImportGateError, import_prospects, read_source
+from tasks.lead_import import ImportGateError, read_source
 from tasks.reading import FileReadError
 from tests import factories as f
 
@@ -39,16 +39,7 @@ def world(session):
 
 
 def run(session, path: Path, line, rep):
-    source = read_source(path)
-    return import_prospects(
-        session.connection(),
-        source.prospects,
-        kind=ImportKind.lead_file,
-        source_name=source.name,
-        sha256=source.sha256,
-        line=line.name,
-        rep=rep.email,
-    )
+    return f.import_file(session, path, line, rep)
 
 
 def written(session) -> dict[str, int]:

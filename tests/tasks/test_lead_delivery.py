@@ -13,7 +13,6 @@ import pytest
 
 from models.employees import Role
 from models.imports import Decision, ImportKind
-from models.settings import get_settings
 from tasks.lead_delivery import DECISION_HEADERS, XLSX, lead_list_letters, write_outputs
 from tasks.lead_import import import_prospects, read_source
 from tasks.mail import send_letters
@@ -49,18 +48,8 @@ def imported(session, tmp_path):
     held = f.organisation(session, name="Василёк", tax_id="7707083893")
     f.lead(session, line.line_id, other.employee_id, organisation_id=held.organisation_id)
     f.organisation(session, name="Гранвик Строй", city="Казань", phones=["+78432000000"])
-    source = read_source(write_leads(tmp_path))
+    result = f.import_file(session, write_leads(tmp_path), line, rep, list_name="Осень")
     conn = session.connection()
-    result = import_prospects(
-        conn,
-        source.prospects,
-        kind=ImportKind.lead_file,
-        source_name=source.name,
-        sha256=source.sha256,
-        line=line.name,
-        rep=rep.email,
-        list_name="Осень",
-    )
     outputs = write_outputs(
         conn, result.batch_id, result.prospects, result.decisions, tmp_path / "out"
     )
@@ -148,14 +137,6 @@ def test_a_formula_cell_comes_out_as_text_in_xlsx_and_csv(imported):
     assert not listed["6"]["Company or person"].startswith(("=", "+", "-", "@"))
     decisions = {r["row_number"]: r for r in read_csv(outputs.decisions_csv)}
     assert decisions["6"]["external_id"] == "'=1+2"
-
-
-@pytest.fixture
-def mailbox() -> Path:
-    folder = get_settings().mail_capture_dir
-    for eml in folder.glob("*.eml"):
-        eml.unlink()
-    return folder
 
 
 def test_letters_go_to_the_rep_and_the_head_with_the_workbook(session, imported, mailbox):

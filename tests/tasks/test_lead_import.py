@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from models.errors import CrmError
 from models.imports import Decision, ImportKind
 from models.suppressions import Suppression, SuppressionReason
-from tasks.lead_import import ImportGateError, import_prospects, read_source
+from tasks.lead_import import ImportGateError, import_prospects
 from tests import factories as f
 
 HEADERS = "ID;Название;ИНН;Телефон;E-mail;Сайт;Город;Адрес;Контактное лицо"
@@ -32,18 +32,7 @@ def world(session):
 
 
 def run(session, path: Path, line, rep, **kw):
-    source = read_source(path, kw.pop("mapping", ()))
-    conn = session.connection()
-    return import_prospects(
-        conn,
-        source.prospects,
-        kind=kw.pop("kind", ImportKind.lead_file),
-        source_name=source.name,
-        sha256=source.sha256,
-        line=line.name,
-        rep=rep.email if rep else None,
-        **kw,
-    )
+    return f.import_file(session, path, line, rep, **kw)
 
 
 def decision_of(result, row: int):
