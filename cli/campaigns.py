@@ -9,16 +9,25 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 import typer
 from jinja2 import TemplateError as JinjaError
 from sqlalchemy.orm import Session
 
-from models.campaigns import Campaign, CampaignSend, CampaignStatus, MessageTemplate, SendStatus
+from models.campaigns import (
+    Campaign,
+    CampaignIssue,
+    CampaignSend,
+    CampaignStatus,
+    Channel,
+    GreetingTrigger,
+    MessageTemplate,
+    ScheduleKind,
+    SendStatus,
+)
 from models.errors import CrmError
 from models.lines import BusinessLine
 from models.lists import ContactList
@@ -27,6 +36,9 @@ from models.store import session_scope
 from tasks import campaigns
 from tasks.campaign_audience import AudienceCount, audience_counts, fill_ledger
 from tasks.campaign_delivery import Outgoing
+from tasks.campaign_issues import due_issue, next_issue
+from tasks.campaign_schedule import issue_key
+from tasks.campaign_schedule import zone as _zone
 from tasks.campaign_templates import TemplateProblem, check_template, load_builtin
 
 SEPARATOR = "---- text ----"
@@ -152,13 +164,6 @@ def add(
 # --- Times -----------------------------------------------------------------------------------
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise CrmError(f"unknown time zone '{name}' (e.g. Europe/Moscow)") from None
-
-
 def parse_when(text: str, zone: str) -> datetime:
     """A local date and time in `zone` (unless the text names its own offset), as UTC."""
     try:
@@ -199,22 +204,42 @@ def create(
         help="Sending window in each recipient's time zone: weekdays and hours, e.g. '1-5 9-18'"
         " (Monday to Friday, 9:00 to 18:00).",
     ),
+    recur: str | None = typer.Option(
+        None,
+        help="A recurring newsletter: a cron line ('0 9 * * 1': Mondays 9:00) or an RRULE "
+        "('FREQ=MONTHLY;BYMONTHDAY=1;BYHOUR=10') in --tz; issues from --send-at (default now).",
+    ),
+    greet: GreetingTrigger | None = typer.Option(
+        None,
+        help="A greeting sent on each recipient's occasion, once a year: birthday, family_date, "
+        "company_anniversary or professional_holiday; from --send-at (default now).",
+    ),
+    holiday: str | None = typer.Option(
+        None, help="With --greet professional_holiday: this holiday only (else every one)."
+    ),
+    channel: Channel = typer.Option(
+        Channel.email,
+        help="email, or paper: `crm campaign send` prints the letters into one PDF for the "
+        "recipients with a postal address.",
+    ),
 ) -> None:
-    """Create a campaign: a draft, or scheduled with --send-at."""
+    """Create a campaign: a draft, scheduled with --send-at, recurring, or a greeting."""
     from tasks.lines import line_id_by_name
 
     _positive("--per-second", per_second)
     _positive("--per-hour", per_hour)
     _zone(tz)
     when = parse_when(send_at, tz) if send_at else None
+    plan = campaigns.Schedule(
+        send_at=when, recurrence=recur, greeting=greet, holiday=holiday, time_zone=tz
+    )
     with session_scope() as session, session.begin():
         line_id = line_id_by_name(session, line) if line else None
         campaign_id = campaigns.create_campaign(
             session, name=name, template=template, list_name=list_, line_id=line_id,
-            send_at=when, per_second=per_second, per_hour=per_hour,
+            schedule=plan, per_second=per_second, per_hour=per_hour, channel=channel,
         )  # fmt: skip
         campaign = campaigns.get_campaign(session, campaign_id)
-        campaign.time_zone = tz
         if window:
             days, (start, end) = campaigns.parse_window(window)
             campaign.window_days, campaign.window_start_hour, campaign.window_end_hour = (
@@ -222,9 +247,21 @@ def create(
                 start,
                 end,
             )
-        status = campaign.status.value
-    at = f" for {_local(when, tz)}" if when else ""
-    typer.echo(f"campaign {campaign_id} '{name}': {status}{at}")
+        status, at = campaign.status.value, _schedule_text(campaign)
+    typer.echo(f"campaign {campaign_id} '{name}': {status}" + (f", {at}" if at else ""))
+
+
+def _schedule_text(campaign: Campaign) -> str:
+    """When it goes, in words: "once at ...", "0 9 * * 1 from ..., next issue ...", ..."""
+    zone = campaign.time_zone
+    if campaign.schedule_kind == ScheduleKind.recurring:
+        upcoming = next_issue(campaign, datetime.now(UTC))
+        after = f", next issue {_local(upcoming, zone)}" if upcoming else ", no further issue"
+        return f"recurring '{campaign.recurrence}' from {_local(campaign.send_at, zone)}{after}"
+    if campaign.schedule_kind == ScheduleKind.date_triggered:
+        which = campaign.greeting.value if campaign.greeting else "-"
+        return f"greets on each {which} from {_local(campaign.send_at, zone)}"
+    return f"once at {_local(campaign.send_at, zone)}" if campaign.send_at else ""
 
 
 def _counts_text(counts: dict[str, int]) -> str:
@@ -287,17 +324,25 @@ def show(campaign_id: int = typer.Argument(..., help="The campaign's id.")) -> N
         contact_list = session.get(ContactList, campaign.list_id) if campaign.list_id else None
         line = session.get(BusinessLine, campaign.line_id) if campaign.line_id else None
         counts = _ledger_counts(session, campaign_id)
+        issues = session.execute(
+            sa.select(CampaignIssue.issue, CampaignIssue.recipients)
+            .where(CampaignIssue.campaign_id == campaign_id)
+            .order_by(CampaignIssue.issue.desc())
+            .limit(5)
+        ).all()
     zone = campaign.time_zone
     typer.echo(f"campaign {campaign.campaign_id} '{campaign.name}'")
     typer.echo(_status_line(campaign))
     typer.echo(f"template: {template.name}")
     typer.echo(f"list: {contact_list.name if contact_list else '-'}")
     typer.echo(f"line: {line.name if line else 'any'}")
-    typer.echo(f"send at: {_local(campaign.send_at, zone)}")
+    typer.echo(f"schedule: {_schedule_text(campaign) or 'none (a draft: `crm campaign schedule`)'}")
     typer.echo(f"limits: {_limits(campaign)}")
     typer.echo(f"created: {_local(campaign.created_at, zone)}")
     typer.echo(f"started: {_local(campaign.started_at, zone)}")
     typer.echo(f"finished: {_local(campaign.finished_at, zone)}")
+    for issue, recipients in issues:
+        typer.echo(f"issue {issue}: {recipients} recipients")
     if counts:
         typer.echo(f"letters: {_counts_text(counts)}")
     else:
@@ -315,9 +360,35 @@ def _rolled_back() -> Iterator[Session]:
             session.rollback()
 
 
-def _ledger_is_filled(conn: sa.Connection, campaign_id: int) -> bool:
+@dataclass(frozen=True)
+class _Looked:
+    """The issue `audience` and `preview` look at: the one due (else the next one) of a
+    newsletter, a day's greetings, or the one-off issue."""
+
+    occurrence: str  # what fill_ledger is given
+    day: date | None  # a greeting campaign's day
+    pattern: str  # the ledger rows shown (LIKE)
+
+
+def _looked_at(campaign: Campaign, day: str | None) -> _Looked:
+    now = datetime.now(UTC)
+    if campaign.schedule_kind == ScheduleKind.date_triggered:
+        zone = _zone(campaign.time_zone)
+        try:
+            chosen = date.fromisoformat(day) if day else now.astimezone(zone).date()
+        except ValueError:
+            raise CrmError(f"--day '{day}': expected a date such as 2027-03-08") from None
+        return _Looked("", chosen, f"{chosen.year}%")
+    issue = due_issue(campaign, now)
+    if campaign.schedule_kind == ScheduleKind.recurring:
+        upcoming = issue.occurrence if issue else issue_key(next_issue(campaign, now) or now)
+        return _Looked(upcoming, None, upcoming)
+    return _Looked("", None, "")
+
+
+def _ledger_is_filled(conn: sa.Connection, campaign_id: int, occurrence: str) -> bool:
     found = sa.select(CampaignSend.campaign_send_id).where(
-        CampaignSend.campaign_id == campaign_id, CampaignSend.occurrence == ""
+        CampaignSend.campaign_id == campaign_id, CampaignSend.occurrence == occurrence
     )
     return conn.scalar(sa.select(found.exists())) or False
 
@@ -340,25 +411,30 @@ def _print_audience(counts: Sequence[AudienceCount], rows: Sequence[sa.Row], not
 def audience(
     campaign_id: int = typer.Argument(..., help="The campaign's id."),
     limit: int = typer.Option(20, "-n", "--limit", help="How many recipients to print."),
+    day: str | None = typer.Option(
+        None, help="A greeting campaign: the day whose greetings to add (default today)."
+    ),
 ) -> None:
-    """Who gets the campaign and who is excluded, and why; changes nothing."""
+    """Who gets the campaign and who is excluded, and why; changes nothing. A newsletter:
+    its due (else next) issue; a greeting campaign: the year's greetings with --day's."""
     with _rolled_back() as session:
-        campaigns.get_campaign(session, campaign_id)
+        campaign = campaigns.get_campaign(session, campaign_id)
+        looked = _looked_at(campaign, day)
         conn = session.connection()
-        filled = _ledger_is_filled(conn, campaign_id)
+        filled = looked.day is None and _ledger_is_filled(conn, campaign_id, looked.occurrence)
         if not filled:
-            fill_ledger(conn, campaign_id)
-        counts = audience_counts(conn, campaign_id)
-        params = {"campaign_id": campaign_id, "occurrence": "", "limit": max(limit, 0)}
+            fill_ledger(conn, campaign_id, looked.occurrence, day=looked.day)
+        counts = audience_counts(conn, campaign_id, looked.pattern)
+        params = {"campaign_id": campaign_id, "occurrence": looked.pattern, "limit": max(limit, 0)}
         rows = conn.execute(query("campaign_audience", "audience_rows"), params).all()
     note = "from the ledger" if filled else "as of now; nothing written"
     _print_audience(counts, rows, note)
 
 
-def _only_for(conn: sa.Connection, campaign_id: int, to: str) -> None:
+def _only_for(conn: sa.Connection, campaign_id: int, to: str, pattern: str) -> None:
     """Keep every other pending row of the (rolled-back) ledger out of the claim."""
     mine = CampaignSend.person_id == int(to) if to.isdigit() else CampaignSend.email == to.lower()
-    of_issue = (CampaignSend.campaign_id == campaign_id, CampaignSend.occurrence == "")
+    of_issue = (CampaignSend.campaign_id == campaign_id, CampaignSend.occurrence.like(pattern))
     row = conn.execute(
         sa.select(CampaignSend.campaign_send_id, CampaignSend.status, CampaignSend.last_error)
         .where(*of_issue, mine)
@@ -380,9 +456,10 @@ def _only_for(conn: sa.Connection, campaign_id: int, to: str) -> None:
 def _letters(session: Session, campaign: Campaign, to: str | None, limit: int) -> list[str]:
     """The letters as the sender would make them now, or why one cannot be made."""
     conn = session.connection()
-    fill_ledger(conn, campaign.campaign_id)
+    looked = _looked_at(campaign, None)
+    fill_ledger(conn, campaign.campaign_id, looked.occurrence, day=looked.day)
     if to:
-        _only_for(conn, campaign.campaign_id, to)
+        _only_for(conn, campaign.campaign_id, to, looked.pattern)
     maker = campaigns.letter_maker(session, campaign)
     # The sender only claims from a running campaign; this transaction is rolled back anyway.
     campaign.status = CampaignStatus.running
@@ -530,6 +607,8 @@ def send(campaign_id: int = typer.Argument(..., help="The campaign's id.")) -> N
         f"to retry {summary.retried}, unknown {summary.unknown}"
     )
     typer.echo(f"letters: {_counts_text(summary.counts)}")
+    if summary.document:
+        typer.echo(f"letters to print: {summary.document}")
     typer.echo(f"status: {summary.status}")
     if summary.status == CampaignStatus.paused:
         why = summary.stopped or "see `crm campaign show`"

@@ -61,14 +61,20 @@ def demo(
 def campaign_step() -> None:
     """The demo's first list gets the built-in newsletter, each letter exactly once."""
     from flows.send_campaign import send_campaign
-    from tasks.demo_campaign import ensure_demo_campaign
+    from tasks.demo_campaign import ensure_demo_campaign, ensure_demo_greeting
 
     with session_scope() as session, session.begin():
         campaign_id, list_name = ensure_demo_campaign(session)
+        greeting_id = ensure_demo_greeting(session, list_name)
     typer.echo(f"\nmailing campaign (Prefect flow send-campaign) to the list '{list_name}':")
     summary = send_campaign(campaign_id)
     states = ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items()))
     typer.echo(f"  campaign {campaign_id} {summary.status}: this run sent {summary.sent}; {states}")
+    greeted = send_campaign(greeting_id)
+    typer.echo(
+        f"  birthday greetings (campaign {greeting_id}, each person once a year; the "
+        f"dispatcher sends them daily): today {greeted.sent} sent"
+    )
     if not get_settings().smtp_host:
         typer.echo(f"  letters: {get_settings().mail_capture_dir}/*.eml")
 

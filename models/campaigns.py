@@ -32,6 +32,15 @@ class ScheduleKind(enum.StrEnum):
     date_triggered = "date_triggered"
 
 
+class GreetingTrigger(enum.StrEnum):
+    """What a date-triggered campaign greets: the occasions come from the base, each year."""
+
+    birthday = "birthday"  # persons.birth_date
+    family_date = "family_date"  # useful_dates of kind family_date
+    company_anniversary = "company_anniversary"  # founded_date or a company_anniversary date
+    professional_holiday = "professional_holiday"  # the calendar, by the client's industry
+
+
 class SendStatus(enum.StrEnum):
     pending = "pending"
     sending = "sending"
@@ -70,7 +79,13 @@ class Campaign(Base):
         pg_enum(ScheduleKind, "schedule_kind")
     )
     send_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # A cron line ("0 9 * * 1") or an RFC 5545 rule ("FREQ=MONTHLY;BYMONTHDAY=1;BYHOUR=10").
     recurrence: Mapped[str | None] = mapped_column(sa.String(200))
+    greeting: Mapped[GreetingTrigger | None] = mapped_column(
+        pg_enum(GreetingTrigger, "greeting_trigger")
+    )
+    # A holiday campaign for one holiday only; NULL greets on every holiday of the calendar.
+    holiday_id: Mapped[int | None] = mapped_column(fk("professional_holidays.holiday_id"))
     time_zone: Mapped[str] = mapped_column(sa.String(64), server_default="Europe/Moscow")
     status_reason: Mapped[str | None] = mapped_column(sa.Text)
     created_by_id: Mapped[int | None] = mapped_column(fk("employees.employee_id"))
@@ -110,6 +125,13 @@ class Campaign(Base):
             "schedule_kind IS DISTINCT FROM 'recurring' OR recurrence IS NOT NULL",
             name="recurring_has_recurrence",
         ),
+        sa.CheckConstraint(
+            "(schedule_kind = 'date_triggered') = (greeting IS NOT NULL)",
+            name="greeting_iff_date_triggered",
+        ),
+        sa.CheckConstraint(
+            "holiday_id IS NULL OR greeting = 'professional_holiday'", name="holiday_for_holidays"
+        ),
         sa.Index(
             "ix_campaigns_due",
             "send_at",
@@ -125,8 +147,11 @@ class CampaignSend(Base):
 
     campaign_send_id: Mapped[intpk]
     campaign_id: Mapped[int] = mapped_column(fk("campaigns.campaign_id", "CASCADE"))
-    # '' for a one-off campaign; the issue date of a newsletter or the year of a greeting.
+    # '' for a one-off campaign; the issue time of a newsletter; the year of a greeting, with
+    # the occasion when a person can have several ("2027:d17" for family date 17).
     occurrence: Mapped[str] = mapped_column(sa.String(40), server_default="")
+    # What a greeting is for ("День энергетика", "10 лет «Вектор»"): the template's `occasion`.
+    occasion: Mapped[str | None] = mapped_column(sa.String(300))
     person_id: Mapped[int] = mapped_column(fk("persons.person_id"), index=True)
     email: Mapped[str | None] = mapped_column(sa.String(320))
     status: Mapped[SendStatus] = mapped_column(
@@ -166,3 +191,17 @@ class CampaignSend(Base):
             postgresql_where=sa.text("status IN ('pending', 'sending')"),
         ),
     )
+
+
+class CampaignIssue(Base):
+    """An issue of a recurring campaign, or a day of a greeting campaign, filled once."""
+
+    __tablename__ = "campaign_issues"
+
+    campaign_id: Mapped[int] = mapped_column(
+        fk("campaigns.campaign_id", "CASCADE"), primary_key=True
+    )
+    # The issue's time in the campaign's zone ("2027-01-04T09:00"), or a greeting day.
+    issue: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    recipients: Mapped[int] = mapped_column(server_default="0")
+    issued_at: Mapped[created_at]

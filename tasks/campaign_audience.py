@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 
-from models.campaigns import Campaign
+from models.campaigns import Campaign, GreetingTrigger
 from models.errors import CrmError
 from models.lists import ContactList, ListKind
 from models.sql import query
+from models.useful_dates import ProfessionalHoliday
+from tasks.campaign_schedule import greeted_dates, holiday_date
 from tasks.warm_sources import WarmCriteria, criteria_query
 
 
@@ -36,8 +39,44 @@ def _segment_orgs(conn: sa.Connection, contact_list, line_id: int | None) -> lis
     return list(conn.scalars(chosen))
 
 
-def fill_ledger(conn: sa.Connection, campaign_id: int, occurrence: str = "") -> int:
-    """Create the issue's ledger rows (once); returns how many rows this call added."""
+def _holidays_on(conn: sa.Connection, day: date, holiday_id: int | None) -> list[sa.Row]:
+    """The calendar's holidays that fall on `day` (the calendar is small: read it whole)."""
+    chosen = sa.select(ProfessionalHoliday)
+    if holiday_id is not None:
+        chosen = chosen.where(ProfessionalHoliday.holiday_id == holiday_id)
+    return [
+        h
+        for h in conn.execute(chosen)
+        if holiday_date(day.year, h.month, h.day, h.weekday, h.week_of_month) == day
+    ]
+
+
+def _greeting_params(conn: sa.Connection, campaign, day: date | None) -> dict:
+    if campaign.greeting is None:
+        return {"greeting": None, "months": [], "days": [], "year": None,
+                "holiday_ids": [], "holiday_names": [], "holiday_industries": []}  # fmt: skip
+    if day is None:
+        raise CrmError(f"campaign {campaign.campaign_id} greets on dates: give the day to greet")
+    dates = greeted_dates(day)
+    holidays = (
+        _holidays_on(conn, day, campaign.holiday_id)
+        if campaign.greeting == GreetingTrigger.professional_holiday
+        else []
+    )
+    return {
+        "greeting": campaign.greeting.value,
+        "months": [m for m, _ in dates],
+        "days": [d for _, d in dates],
+        "year": day.year,
+        "holiday_ids": [h.holiday_id for h in holidays],
+        "holiday_names": [h.name for h in holidays],
+        "holiday_industries": [h.industry for h in holidays],
+    }
+
+
+def list_params(conn: sa.Connection, campaign_id: int) -> dict:
+    """What list_audience needs for the campaign's list: its id and, for a segment, the
+    organisations its criteria choose now; with the campaign's line."""
     campaign = conn.execute(
         sa.select(Campaign.list_id, Campaign.line_id).where(Campaign.campaign_id == campaign_id)
     ).first()
@@ -50,13 +89,26 @@ def fill_ledger(conn: sa.Connection, campaign_id: int, occurrence: str = "") -> 
             ContactList.list_id == campaign.list_id
         )
     ).one()
-    params = {
+    return {
         "campaign_id": campaign_id,
-        "occurrence": occurrence,
         "list_id": campaign.list_id,
         "line_id": campaign.line_id,
         "segment_orgs": _segment_orgs(conn, contact_list, campaign.line_id),
     }
+
+
+def fill_ledger(
+    conn: sa.Connection, campaign_id: int, occurrence: str = "", day: date | None = None
+) -> int:
+    """Create the issue's ledger rows (once); returns how many rows this call added. A
+    greeting campaign takes the people with an occasion on `day`, each keyed by the year."""
+    params = list_params(conn, campaign_id)
+    campaign = conn.execute(
+        sa.select(Campaign.campaign_id, Campaign.greeting, Campaign.holiday_id).where(
+            Campaign.campaign_id == campaign_id
+        )
+    ).one()
+    params |= {"occurrence": occurrence, **_greeting_params(conn, campaign, day)}
     return conn.execute(query("campaign_audience", "fill_ledger"), params).rowcount
 
 

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from prefect import task
 from prefect.artifacts import create_table_artifact
 from pydantic import BaseModel
 
-from models.campaigns import CampaignStatus
+from models.campaigns import CampaignStatus, Channel, ScheduleKind
 from models.errors import CrmError
 from models.settings import get_settings
+from models.sql import query
 from models.store import get_engine, session_scope
 from tasks import campaigns
-from tasks.campaign_audience import audience_counts, fill_ledger
+from tasks.campaign_audience import audience_counts
 from tasks.campaign_delivery import SmtpUnavailable
+from tasks.campaign_issues import due_issue, explicit_issue, open_issue
+from tasks.campaign_paper import print_issue
 from tasks.campaign_sending import send_issue
 from tasks.campaign_templates import TemplateError
 from tasks.mail_capture import capture_server
@@ -35,22 +39,33 @@ class IssueSummary(BaseModel):
     stopped: str | None
     counts: dict[str, int]
     status: str
+    document: str | None = None  # a paper campaign's PDF of letters
 
 
 @task(name="start-campaign")
 def start_campaign(campaign_id: int, occurrence: str) -> Started:
-    """Mark the campaign running and fill its ledger for this issue (once)."""
+    """Mark the campaign running and fill the ledger of its due issue (once): the one-off
+    issue, a newsletter's latest issue, today's greetings; or the issue named by hand."""
     with session_scope() as session, session.begin():
         if not campaigns.start(session, campaign_id):
             return Started(campaign_id=campaign_id, added=0, pending=0)  # finished already
-        added = fill_ledger(session.connection(), campaign_id, occurrence)
-        counts = audience_counts(session.connection(), campaign_id, occurrence)
-    pending = sum(c.count for c in counts if c.status in ("pending", "sending"))
-    if not any(c.status != "skipped" for c in counts):
+        campaign = campaigns.get_campaign(session, campaign_id)
+        conn = session.connection()
+        if campaign.channel == Channel.paper:
+            return Started(campaign_id=campaign_id, added=0, pending=0)  # printing fills it
+        if occurrence:
+            opened = explicit_issue(conn, campaign, occurrence)
+        else:
+            opened = open_issue(conn, campaign, datetime.now(UTC))
+        counts = audience_counts(conn, campaign_id, opened.issue.occurrence if opened else "")
+        params = {"campaign_id": campaign_id}
+        pending = session.execute(query("campaign_sending", "open_rows"), params).one().open_rows
+        one_off = campaign.schedule_kind in (None, ScheduleKind.one_off)
+    if one_off and not any(c.status != "skipped" for c in counts):
         why = "; ".join(f"{c.reason} ({c.count})" for c in counts) or "the list is empty"
         pause(campaign_id, f"nobody to send to: {why}")
         raise CrmError(f"campaign {campaign_id} has nobody to send to: {why}")
-    return Started(campaign_id=campaign_id, added=added, pending=pending)
+    return Started(campaign_id=campaign_id, added=opened.added if opened else 0, pending=pending)
 
 
 @contextmanager
@@ -69,6 +84,8 @@ def send_campaign_issue(campaign_id: int) -> IssueSummary:
     with session_scope() as session:
         campaign = campaigns.get_campaign(session, campaign_id)
         line_id = campaign.line_id
+        if campaign.channel == Channel.paper:
+            return _print_campaign(campaign_id)
         try:
             # A template that no longer passes its check pauses the campaign too: left running,
             # the dispatcher would fail on it every few minutes.
@@ -81,12 +98,34 @@ def send_campaign_issue(campaign_id: int) -> IssueSummary:
             raise
     if result.stopped:
         pause(campaign_id, result.stopped)
-    with session_scope() as session, session.begin():
-        campaigns.finish_if_done(session, campaign_id)
-        status = campaigns.get_campaign(session, campaign_id).status.value
     return IssueSummary(
         campaign_id=campaign_id, sent=result.sent, failed=result.failed, retried=result.retried,
-        unknown=result.unknown, stopped=result.stopped, counts=result.counts, status=status,
+        unknown=result.unknown, stopped=result.stopped, counts=result.counts,
+        status=_finish(campaign_id),
+    )  # fmt: skip
+
+
+def _finish(campaign_id: int) -> str:
+    """The campaign's status once this run is over: finished if nothing is left to do."""
+    with session_scope() as session, session.begin():
+        campaigns.finish_if_done(session, campaign_id)
+        return campaigns.get_campaign(session, campaign_id).status.value
+
+
+def _print_campaign(campaign_id: int) -> IssueSummary:
+    """A paper campaign's pending letters into one PDF; they count as sent once it is written."""
+    try:
+        printed = print_issue(get_engine(), campaign_id)
+    except TemplateError as error:
+        pause(campaign_id, str(error))
+        raise
+    params = {"campaign_id": campaign_id}
+    with session_scope() as session:
+        counts = dict(session.execute(query("campaign_sending", "ledger_counts"), params).all())
+    return IssueSummary(
+        campaign_id=campaign_id, sent=printed.printed, failed=printed.failed, retried=0,
+        unknown=0, stopped=None, counts=counts, status=_finish(campaign_id),
+        document=str(printed.path) if printed.path else None,
     )  # fmt: skip
 
 
@@ -108,12 +147,27 @@ def publish_campaign(summary: IssueSummary) -> None:
             f"{summary.sent}, failed {summary.failed}, will retry {summary.retried}, "
             f"unknown {summary.unknown}."
             + (f" Paused: {summary.stopped}" if summary.stopped else "")
+            + (f" Letters to print: {summary.document}" if summary.document else "")
         ),
     )
 
 
 @task(name="find-due-campaigns")
 def find_due_campaigns() -> list[int]:
-    """Scheduled campaigns whose time has come, and running ones with letters still due."""
+    """Open the issues that fell due (a newsletter's next issue, today's greetings), then list
+    the scheduled campaigns whose time has come and the running ones with letters due."""
+    now = datetime.now(UTC)
+    with session_scope() as session:
+        periodic = session.scalars(query("campaigns", "periodic_campaigns")).all()
+    for campaign_id in periodic:
+        try:
+            with session_scope() as session, session.begin():
+                campaign = campaigns.get_campaign(session, campaign_id)
+                if due_issue(campaign, now) is None:
+                    continue
+                campaigns.start(session, campaign_id)
+                open_issue(session.connection(), campaign, now)
+        except CrmError as error:  # e.g. a rule edited into nonsense: that campaign pauses
+            pause(campaign_id, str(error))
     with session_scope() as session:
         return campaigns.due_campaigns(session)

@@ -183,9 +183,13 @@ _RU_ADDRESS = {"m": "Уважаемый", "f": "Уважаемая"}
 _EN_TITLE = {"m": "Mr", "f": "Ms"}
 
 
+_STRAY = " ,;:.!?\"'«»()[]-"
+
+
 def _clean(name: str | None) -> str | None:
-    # Names come from imported files; a line break in one would break a header or a line.
-    return " ".join((name or "").split()) or None
+    # Names come from imported files; a line break in one would break a header or a line, and
+    # a stray comma as the whole name would leave "Здравствуйте, ,".
+    return " ".join((name or "").split()).strip(_STRAY) or None
 
 
 def _is_english(locale: str | None) -> bool:

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.campaigns import Campaign, CampaignStatus, MessageTemplate, ScheduleKind
+from models.campaigns import (
+    Campaign,
+    CampaignStatus,
+    Channel,
+    GreetingTrigger,
+    MessageTemplate,
+    ScheduleKind,
+)
 from models.errors import CrmError
 from models.lists import ContactList
 from models.settings import get_settings
 from models.sql import query
+from models.useful_dates import ProfessionalHoliday
 from tasks.campaign_delivery import Outgoing
+from tasks.campaign_issues import has_more_issues, rule_of
 from tasks.campaign_messages import campaign_message_id, raw_letter
 from tasks.campaign_sending import Sending
 from tasks.campaign_templates import (
@@ -69,6 +78,30 @@ def get_campaign(session: Session, campaign_id: int) -> Campaign:
     return campaign
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """When a campaign goes: once at `send_at`, by a recurring rule from `send_at` on, or on
+    its recipients' dates (a greeting) from `send_at` on; all None makes a draft."""
+
+    send_at: datetime | None = None
+    recurrence: str | None = None
+    greeting: GreetingTrigger | None = None
+    holiday: str | None = None  # a holiday greeting for this holiday only
+    time_zone: str = "Europe/Moscow"
+
+    @property
+    def kind(self) -> ScheduleKind | None:
+        if self.recurrence and self.greeting:
+            raise CrmError("a campaign recurs or greets on dates, not both")
+        if self.holiday and self.greeting != GreetingTrigger.professional_holiday:
+            raise CrmError("a holiday is for a professional_holiday greeting")
+        if self.recurrence:
+            return ScheduleKind.recurring
+        if self.greeting:
+            return ScheduleKind.date_triggered
+        return ScheduleKind.one_off if self.send_at else None
+
+
 def create_campaign(
     session: Session,
     *,
@@ -76,9 +109,10 @@ def create_campaign(
     template: str,
     list_name: str,
     line_id: int | None = None,
-    send_at: datetime | None = None,
+    schedule: Schedule = Schedule(),
     per_second: float | None = None,
     per_hour: int | None = None,
+    channel: Channel = Channel.email,
 ) -> int:
     found = session.scalar(sa.select(MessageTemplate).where(MessageTemplate.name == template))
     if found is None:
@@ -89,15 +123,36 @@ def create_campaign(
         raise CrmError(f"no list '{list_name}'")
     if session.scalar(sa.select(Campaign.campaign_id).where(Campaign.name == name)):
         raise CrmError(f"a campaign named '{name}' already exists")
+    kind = schedule.kind
     campaign = Campaign(
         name=name, template_id=found.template_id, list_id=list_id, line_id=line_id,
-        send_at=send_at, schedule_kind=ScheduleKind.one_off if send_at else None,
-        status=CampaignStatus.scheduled if send_at else CampaignStatus.draft,
-        rate_per_second=per_second, rate_per_hour=per_hour,
+        time_zone=schedule.time_zone, schedule_kind=kind, send_at=schedule.send_at,
+        recurrence=schedule.recurrence, greeting=schedule.greeting,
+        holiday_id=_holiday_id(session, schedule.holiday),
+        status=CampaignStatus.scheduled if kind else CampaignStatus.draft,
+        rate_per_second=per_second, rate_per_hour=per_hour, channel=channel,
     )  # fmt: skip
+    if channel == Channel.paper and kind in (ScheduleKind.recurring, ScheduleKind.date_triggered):
+        raise CrmError("paper letters are printed once per campaign: a paper campaign is one-off")
+    if kind in (ScheduleKind.recurring, ScheduleKind.date_triggered):
+        campaign.send_at = schedule.send_at or datetime.now(UTC)
+    if kind == ScheduleKind.recurring:
+        rule_of(campaign)  # refuses a rule it cannot read, naming it
     session.add(campaign)
     session.flush()
     return campaign.campaign_id
+
+
+def _holiday_id(session: Session, name: str | None) -> int | None:
+    if name is None:
+        return None
+    found = session.scalar(
+        sa.select(ProfessionalHoliday.holiday_id).where(ProfessionalHoliday.name == name)
+    )
+    if found is None:
+        known = session.scalars(sa.select(ProfessionalHoliday.name).order_by("name")).all()
+        raise CrmError(f"no holiday '{name}' in the calendar (known: {', '.join(known) or 'none'})")
+    return found
 
 
 def parse_window(text: str) -> tuple[list[int], tuple[int, int]]:
@@ -145,6 +200,10 @@ def start(session: Session, campaign_id: int) -> bool:
 
 
 def finish_if_done(session: Session, campaign_id: int) -> bool:
+    """A one-off campaign with every letter final is finished; a recurring one only once its
+    rule has no further issue; a greeting campaign runs until it is cancelled."""
+    if has_more_issues(get_campaign(session, campaign_id), datetime.now(UTC)):
+        return False
     params = {"campaign_id": campaign_id}
     return session.execute(query("campaigns", "finish_if_done"), params).first() is not None
 
@@ -165,6 +224,22 @@ class LetterMaker:
     domain: str
 
     def __call__(self, row) -> Outgoing:
+        context = self.context(row)
+        url = context.unsubscribe_url
+        letter = render_campaign_letter(self.template, context, row.email)
+        message_id = campaign_message_id(
+            self.campaign_id, row.occurrence, row.person_id, self.domain
+        )
+        raw = raw_letter(
+            sender=self.mail_from, to=row.email,
+            to_name=" ".join(p for p in (row.first_name, row.last_name) if p),
+            subject=letter.subject, text=letter.text, html=letter.html or "",
+            message_id=message_id, headers=_unsubscribe_headers(url),
+        )  # fmt: skip
+        return Outgoing(row.campaign_send_id, row.email, raw)
+
+    def context(self, row) -> LetterContext:
+        """What the template sees for one ledger row; paper letters are made from it too."""
         url = unsubscribe_url(row.unsubscribe_token)
         organisation = (
             OrganisationContext(
@@ -178,7 +253,7 @@ class LetterMaker:
             if row.organisation_name
             else None
         )
-        context = LetterContext(
+        return LetterContext(
             greeting=greeting(
                 row.first_name, row.middle_name, row.last_name, row.gender, row.locale
             ),
@@ -188,19 +263,9 @@ class LetterMaker:
             unsubscribe_url=url,
             sender=self.sender,
             organisation=organisation,
+            occasion=row.occasion,
             locale=row.locale or "ru",
         )
-        letter = render_campaign_letter(self.template, context, row.email)
-        message_id = campaign_message_id(
-            self.campaign_id, row.occurrence, row.person_id, self.domain
-        )
-        raw = raw_letter(
-            sender=self.mail_from, to=row.email,
-            to_name=" ".join(p for p in (row.first_name, row.last_name) if p),
-            subject=letter.subject, text=letter.text, html=letter.html or "",
-            message_id=message_id, headers=_unsubscribe_headers(url),
-        )  # fmt: skip
-        return Outgoing(row.campaign_send_id, row.email, raw)
 
 
 def _unsubscribe_headers(url: str) -> dict[str, str]:

@@ -1,17 +1,19 @@
-"""The demo's campaign: the built-in newsletter to the demo base's first static list."""
+"""The demo's campaigns: the built-in newsletter to the demo base's first static list, and a
+birthday greeting to the same list, which the dispatcher would send every day."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models.campaigns import Campaign
+from models.campaigns import Campaign, GreetingTrigger
 from models.errors import CrmError
 from models.lists import ContactList, ListKind
 from tasks.campaign_templates import load_builtin
-from tasks.campaigns import add_template, create_campaign
+from tasks.campaigns import Schedule, add_template, create_campaign
 
 DEMO_CAMPAIGN = "Demo newsletter"
+DEMO_GREETING = "Demo birthdays"
 
 
 def ensure_demo_campaign(session: Session) -> tuple[int, str]:
@@ -36,3 +38,15 @@ def ensure_demo_campaign(session: Session) -> tuple[int, str]:
         session, name=DEMO_CAMPAIGN, template="newsletter", list_name=list_name
     )
     return campaign_id, list_name
+
+
+def ensure_demo_greeting(session: Session, list_name: str) -> int:
+    """The demo's birthday greeting campaign on the newsletter's list (created once)."""
+    found = session.scalar(sa.select(Campaign.campaign_id).where(Campaign.name == DEMO_GREETING))
+    if found:
+        return found
+    add_template(session, "birthday", *load_builtin("birthday"))
+    return create_campaign(
+        session, name=DEMO_GREETING, template="birthday", list_name=list_name,
+        schedule=Schedule(greeting=GreetingTrigger.birthday),
+    )  # fmt: skip

@@ -15,7 +15,7 @@ _MAX_TOKEN_LENGTH = 64
 
 
 class UnsubscribeResult(BaseModel):
-    masked_email: str
+    masked_email: str  # for a paper letter, which has no address, its addressee's masked name
     is_already_unsubscribed: bool
 
 
@@ -33,12 +33,26 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
+def mask_name(first_name: str | None, last_name: str | None) -> str:
+    """`Иван`, `Петров` -> `И*** П***`: a paper letter's addressee, masked like an address."""
+    names = [name.strip() for name in (first_name, last_name) if name and name.strip()]
+    return " ".join(f"{name[:1]}***" for name in names) or "***"
+
+
+def _shown(row) -> str:
+    # A paper letter's row has no address: its page names the person the letter was for.
+    if row.email is None:
+        return mask_name(row.first_name, row.last_name)
+    return mask_email(row.email)
+
+
 def recipient_for(session: Session, token: str) -> str | None:
-    """The masked address a token unsubscribes, or None for an unknown token."""
+    """The masked address (or a paper letter's masked addressee) a token unsubscribes, or None
+    for an unknown token."""
     if not _is_plausible(token):
         return None
-    email = session.execute(query("campaigns", "recipient_by_token"), {"token": token}).scalar()
-    return mask_email(email) if email is not None else None
+    row = session.execute(query("campaigns", "recipient_by_token"), {"token": token}).first()
+    return _shown(row) if row is not None else None
 
 
 def unsubscribe(session: Session, token: str) -> UnsubscribeResult | None:
@@ -53,7 +67,7 @@ def unsubscribe(session: Session, token: str) -> UnsubscribeResult | None:
     if row is None:
         return None
     return UnsubscribeResult(
-        masked_email=mask_email(row.email), is_already_unsubscribed=row.is_already_unsubscribed
+        masked_email=_shown(row), is_already_unsubscribed=row.is_already_unsubscribed
     )
 
 

@@ -80,11 +80,12 @@ claimed as (
     set claimed_by = :run_key, claimed_at = now()
     from picked
     where s.campaign_send_id = picked.campaign_send_id
-    returning s.campaign_send_id, s.person_id, s.email, s.occurrence, s.unsubscribe_token
+    returning
+        s.campaign_send_id, s.person_id, s.email, s.occurrence, s.occasion, s.unsubscribe_token
 )
 
 select
-    c.campaign_send_id, c.email, c.occurrence, c.unsubscribe_token, c.person_id,
+    c.campaign_send_id, c.email, c.occurrence, c.occasion, c.unsubscribe_token, c.person_id,
     p.first_name, p.middle_name, p.last_name, p.gender::text as gender, p.locale,
     o.name as organisation_name, o.legal_form, o.city, o.address, o.website,
     o.phones[1] as organisation_phone,

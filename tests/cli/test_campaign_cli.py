@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from cli.main import main
 from models.campaigns import MessageTemplate
 from models.lists import ContactList, ListKind, ListMember
-from models.persons import Employment, Gender
+from models.persons import Employment, Gender, Person
 from models.settings import get_settings
 from models.suppressions import Suppression, SuppressionReason
 from tests import factories as f
@@ -267,7 +267,7 @@ def test_create_then_the_audience_with_reasons_and_nothing_written(committed, cr
     assert ledger(committed, campaign_id) == []
     shown = ok(crm("campaign", "show", str(campaign_id)))
     assert "status: scheduled" in shown and "line: Опт" in shown and "list: Осень" in shown
-    assert "send at: 2026-12-01 10:00 Europe/Moscow" in shown
+    assert "schedule: once at 2026-12-01 10:00 Europe/Moscow" in shown
     assert "letters: none yet" in shown
     listed = ok(crm("campaign", "list"))
     assert re.search(r"1  Осенние новости +scheduled  list Осень  send at 2026-12-01 10:00", listed)
@@ -326,6 +326,10 @@ def test_a_long_russian_subject_makes_a_letter(crm, campaign, template_file):
         (["--tz", "Mars/Olympus"], "unknown time zone 'Mars/Olympus' (e.g. Europe/Moscow)"),
         (["--send-at", "soon"], "'soon': expected a date and time such as '2026-12-01 10:00'"),
         (["--per-hour", "0"], "--per-hour must be positive, got 0"),
+        (["--recur", "every monday"], "recurrence 'every monday': Wrong number of fields"),
+        (["--recur", "0 9 * * 1", "--greet", "birthday"], "a campaign recurs or greets"),
+        (["--greet", "birthday", "--holiday", "День энергетика"], "a holiday is for a"),
+        (["--greet", "professional_holiday", "--holiday", "Нет такого"], "no holiday 'Нет"),
     ],
     ids=[
         "show unknown",
@@ -340,6 +344,10 @@ def test_a_long_russian_subject_makes_a_letter(crm, campaign, template_file):
         "unknown time zone",
         "bad send-at",
         "zero per-hour",
+        "unreadable rule",
+        "rule and greeting",
+        "holiday without holiday greeting",
+        "unknown holiday",
     ],  # fmt: skip
 )
 def test_bad_input_is_one_line(committed, crm, campaign, args, expected):
@@ -352,6 +360,57 @@ def test_bad_input_is_one_line(committed, crm, campaign, args, expected):
     message = one_error(crm(*args))
     assert message.startswith(expected), message
     assert sql(committed, "SELECT count(*) FROM campaigns") == [(0,)]
+
+
+def test_recurring_and_greeting_campaigns_say_when_they_go(committed, crm, campaign, base):
+    weekly = campaign("--recur", "0 9 * * 1", "--send-at", "2026-11-01 00:00", name="Неделя")
+    shown = ok(crm("campaign", "show", str(weekly)))
+    assert "status: scheduled" in shown
+    assert "schedule: recurring '0 9 * * 1' from 2026-11-01 00:00 Europe/Moscow, next issue" in (
+        shown
+    )
+    out = ok(crm("campaign", "audience", str(weekly)))
+    assert out.startswith("2 get it, 3 excluded (as of now; nothing written)")
+
+    with Session(committed) as s, s.begin():
+        s.execute(
+            sa.update(Person)
+            .where(Person.person_id == base["maria"])
+            .values(birth_date=datetime(1990, 3, 8).date())
+        )
+    birthdays = campaign("--greet", "birthday", name="Дни рождения")
+    assert "greets on each birthday from" in ok(crm("campaign", "show", str(birthdays)))
+    out = ok(crm("campaign", "audience", str(birthdays), "--day", "2027-03-08"))
+    assert out.startswith("1 get it, 0 excluded (as of now; nothing written)")
+    assert "maria@example.com  pending" in out
+    quiet = ok(crm("campaign", "audience", str(birthdays), "--day", "2027-03-09"))
+    assert quiet.startswith("0 get it, 0 excluded")
+    assert one_error(crm("campaign", "audience", str(birthdays), "--day", "8 March")) == (
+        "--day '8 March': expected a date such as 2027-03-08"
+    )
+    assert ledger(committed, birthdays) == []
+
+
+def test_a_paper_campaign_prints_one_pdf_of_letters_once(committed, crm, campaign, base):
+    with Session(committed) as s, s.begin():
+        s.execute(
+            sa.update(Person)
+            .where(Person.person_id == base["maria"])
+            .values(address="ул. Ленина, д. 1", postcode="101000", city="Москва")
+        )
+    paper = campaign("--channel", "paper", name="Письма")
+    out = ok(crm("campaign", "send", str(paper)))
+    [path] = re.findall(r"letters to print: (\S+\.pdf)", out)
+    assert Path(path).read_bytes().startswith(b"%PDF")
+    assert "sent 1," in out and "status: finished" in out
+    sent = sql(committed, "SELECT person_id FROM campaign_sends WHERE status = 'sent'")
+    assert sent == [(base["maria"],)]
+    again = ok(crm("campaign", "send", str(paper)))
+    assert "is finished: nothing left to send" in again
+    assert one_error(
+        crm("campaign", "create", "--name", "x", "--template", "autumn", "--list", "Осень",
+            "--channel", "paper", "--greet", "birthday")
+    ) == "paper letters are printed once per campaign: a paper campaign is one-off"  # fmt: skip
 
 
 def test_pause_resume_cancel_only_where_the_state_allows(committed, crm, campaign):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -11,16 +13,17 @@ from sqlalchemy.orm import Session
 
 from flows.dispatch_due_campaigns import dispatch_due_campaigns
 from flows.send_campaign import send_campaign
-from models.campaigns import Campaign, CampaignStatus
+from models.campaigns import Campaign, CampaignIssue, CampaignStatus, GreetingTrigger
 from models.lists import ContactList, ListKind, ListMember
-from models.persons import Employment, Gender
+from models.persons import Employment, Gender, Person
 from models.settings import get_settings
 from tasks.campaign_templates import load_builtin
-from tasks.campaigns import add_template, create_campaign
+from tasks.campaigns import Schedule, add_template, create_campaign
 from tasks.unsubscribe import unsubscribe
 from tests import factories as f
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
+MSK = ZoneInfo("Europe/Moscow")
 
 
 def captured() -> dict[str, email.message.EmailMessage]:
@@ -110,3 +113,50 @@ def test_dispatch_starts_a_campaign_whose_time_has_come(committed, audience):
     assert dispatch_due_campaigns() == [audience["campaign_id"]]
     assert len(captured()) == 2
     assert dispatch_due_campaigns() == []
+
+
+def _clear_capture() -> None:
+    for eml in get_settings().mail_capture_dir.glob("*.eml"):
+        eml.unlink()
+
+
+def test_a_recurring_newsletter_sends_each_issue_once_however_often_dispatch_runs(
+    committed, audience
+):
+    hour_ago = datetime.now(MSK).replace(second=0, microsecond=0) - timedelta(hours=1)
+    daily = f"{hour_ago.minute} {hour_ago.hour} * * *"  # its latest issue: an hour ago
+    with Session(committed) as s, s.begin():
+        add_template(s, "daily", *load_builtin("newsletter"))
+        plan = Schedule(recurrence=daily, send_at=hour_ago - timedelta(minutes=1))
+        newsletter = create_campaign(
+            s, name="Ежедневно", template="daily", list_name="Клиенты", schedule=plan
+        )
+    _clear_capture()
+    assert newsletter in dispatch_due_campaigns()
+    assert sorted(captured()) == ["anna@example.ru", "ivan@romashka.ru"]
+    assert newsletter not in dispatch_due_campaigns()  # that issue went; the next is tomorrow
+    assert len(captured()) == 2
+    with Session(committed) as s:
+        assert s.get(Campaign, newsletter).status == CampaignStatus.running  # awaits the next
+        issues = sa.select(CampaignIssue.issue).where(CampaignIssue.campaign_id == newsletter)
+        assert s.scalars(issues).all() == [f"{hour_ago:%Y-%m-%dT%H:%M}"]
+
+
+def test_a_birthday_greeting_goes_once_however_often_dispatch_runs(committed, audience):
+    today = datetime.now(MSK).date()
+    with Session(committed) as s, s.begin():
+        born = sa.update(Person).where(Person.first_name == "Иван")
+        s.execute(born.values(birth_date=date(1980, today.month, today.day)))
+        add_template(s, "birthday", *load_builtin("birthday"))
+        greetings = create_campaign(
+            s, name="Дни рождения", template="birthday", list_name="Клиенты",
+            schedule=Schedule(greeting=GreetingTrigger.birthday),
+        )  # fmt: skip
+    _clear_capture()
+    for _ in range(3):
+        dispatch_due_campaigns()
+    assert sorted(captured()) == ["ivan@romashka.ru"]
+    text = captured()["ivan@romashka.ru"].get_body(("plain",)).get_content()
+    assert "Уважаемый Иван Петрович" in text and "с днём рождения" in text
+    with Session(committed) as s:
+        assert s.get(Campaign, greetings).status == CampaignStatus.running  # greets every day
