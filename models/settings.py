@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     import_workers: int = Field(default=0, ge=0)
     # An import whose rows are mostly invalid is stopped before it writes anything.
     max_invalid_share: float = Field(default=0.5, ge=0, le=1)
+    # The pre-send gate stops a campaign issue whose ledger has a larger share of rows skipped
+    # for a missing or malformed address (tasks/quality_gates.py).
+    max_unaddressed_share: float = Field(default=0.5, ge=0, le=1)
 
     @property
     def embedded_pgdata(self) -> Path:

@@ -22,6 +22,7 @@ from tasks.campaign_paper import print_issue
 from tasks.campaign_sending import send_issue
 from tasks.campaign_templates import TemplateError
 from tasks.mail_capture import capture_server
+from tasks.quality_gates import campaign_gate
 
 
 class Started(BaseModel):
@@ -61,10 +62,20 @@ def start_campaign(campaign_id: int, occurrence: str) -> Started:
         params = {"campaign_id": campaign_id}
         pending = session.execute(query("campaign_sending", "open_rows"), params).one().open_rows
         one_off = campaign.schedule_kind in (None, ScheduleKind.one_off)
+        # A mass mailing's audience is checked before any letter goes; a day's greetings are
+        # a handful of people, whose share of missing addresses says nothing.
+        gate = (
+            campaign_gate(conn, campaign_id, occurrence=opened.issue.occurrence if opened else None)
+            if campaign.schedule_kind != ScheduleKind.date_triggered
+            else None
+        )
     if one_off and not any(c.status != "skipped" for c in counts):
         why = "; ".join(f"{c.reason} ({c.count})" for c in counts) or "the list is empty"
         pause(campaign_id, f"nobody to send to: {why}")
         raise CrmError(f"campaign {campaign_id} has nobody to send to: {why}")
+    if gate is not None and not gate.passed:
+        pause(campaign_id, f"the audience failed its check: {gate.reason}")
+        raise CrmError(f"campaign {campaign_id} stopped before sending: {gate.reason}")
     return Started(campaign_id=campaign_id, added=opened.added if opened else 0, pending=pending)
 
 

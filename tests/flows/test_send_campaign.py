@@ -160,3 +160,19 @@ def test_a_birthday_greeting_goes_once_however_often_dispatch_runs(committed, au
     assert "Уважаемый Иван Петрович" in text and "с днём рождения" in text
     with Session(committed) as s:
         assert s.get(Campaign, greetings).status == CampaignStatus.running  # greets every day
+
+
+def test_an_audience_mostly_without_addresses_stops_before_any_letter(committed, audience):
+    with Session(committed) as s, s.begin():
+        list_id = s.scalar(sa.select(ContactList.list_id).where(ContactList.name == "Клиенты"))
+        for n in range(4):
+            person = f.person(s, first_name=f"Безадресный{n}", emails=[])
+            s.add(ListMember(list_id=list_id, person_id=person.person_id))
+    _clear_capture()
+    with pytest.raises(Exception, match="stopped before sending: 4 of 6 recipients"):
+        send_campaign(audience["campaign_id"])
+    assert captured() == {}
+    with Session(committed) as s:
+        campaign = s.get(Campaign, audience["campaign_id"])
+        assert campaign.status == CampaignStatus.paused
+        assert campaign.status_reason.startswith("the audience failed its check: 4 of 6")
