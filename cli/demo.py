@@ -55,7 +55,15 @@ def demo(
     print_summary(summary)
     lead_list_step(seed)
     campaign_step()
+    survey_step()
     reassign_step()
+
+
+def survey_step() -> None:
+    """This quarter's satisfaction wave to the demo's clients, through the campaign sender."""
+    from cli.surveys import survey_step as run_survey
+
+    run_survey()
 
 
 def campaign_step() -> None:

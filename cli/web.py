@@ -1,4 +1,4 @@
-"""`crm serve-web`: the public pages (unsubscribe links of campaign letters)."""
+"""`crm serve-web`: the public pages (unsubscribe links of campaign letters, survey links)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def serve_web(
         None, min=1, max=65535, help="Port to listen on (default: WEB_PORT, 8080)."
     ),
 ) -> None:
-    """Serve the unsubscribe pages that links in campaign letters point to."""
+    """Serve the pages that links in letters point to: unsubscribing, and the survey."""
     import uvicorn
 
     from tasks.web_app import make_app

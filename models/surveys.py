@@ -37,6 +37,12 @@ class SurveyWave(Base):
     line_id: Mapped[int | None] = mapped_column(fk("business_lines.line_id"))
     opens_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     closes_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # The campaign whose letters carry the invitations and the reminders (the campaign sender's
+    # ledger gives them its suppressions and exactly-once sending); NULL for a wave run by an
+    # external tool or loaded as demo data.
+    campaign_id: Mapped[int | None] = mapped_column(
+        fk("campaigns.campaign_id", "SET NULL"), unique=True
+    )
     created_at: Mapped[created_at]
 
     __table_args__ = (sa.CheckConstraint("closes_at > opens_at", name="closes_after_opening"),)
@@ -88,6 +94,12 @@ class SurveyResponse(Base):
     company_overall: Mapped[score]
     nps: Mapped[int | None] = mapped_column(sa.SmallInteger)
     comment: Mapped[str | None] = mapped_column(sa.Text)
+    # A low score's follow-up, made once per response: a changed response makes no second one.
+    follow_up_activity_id: Mapped[int | None] = mapped_column(
+        fk("activities.activity_id", "SET NULL")
+    )
+    # When the line's head of sales was told about the low score (once per response).
+    alerted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     __table_args__ = tuple(
         sa.CheckConstraint(f"{column} BETWEEN 1 AND 5", name=f"{column}_range")

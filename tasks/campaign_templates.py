@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from models.persons import Gender
 
 BUILTIN_DIR = TEMPLATES_DIR / "campaigns"
-BUILTIN_NAMES = ("newsletter", "birthday", "holiday")
+BUILTIN_NAMES = ("newsletter", "birthday", "holiday", "survey")
 PARTS = ("subject", "html", "text")
 
 
@@ -110,7 +110,9 @@ class SenderContext:
         return self.name
 
 
-# `occasion` too: the holiday template names the holiday it congratulates on.
+# `occasion` too: the holiday template names the holiday it congratulates on (a survey
+# reminder's is "напоминание"). `survey_url` is the personal survey link of a survey wave's
+# letters, None in any other campaign's.
 CONTEXT_VARIABLES = frozenset(
     {
         "greeting",
@@ -121,6 +123,7 @@ CONTEXT_VARIABLES = frozenset(
         "unsubscribe_url",
         "sender",
         "occasion",
+        "survey_url",
     }
 )
 
@@ -135,12 +138,15 @@ class LetterContext:
     sender: SenderContext
     organisation: OrganisationContext | None = None  # None for an individual client
     occasion: str | None = None  # the holiday a greeting is for
+    survey_url: str | None = None  # a survey wave's personal link
     locale: str = "ru"  # the layout's language; not a template variable
 
     def __post_init__(self) -> None:
         # The footer's link is the recipient's only way out; a broken one is a compliance bug.
         if not self.unsubscribe_url.startswith(("https://", "http://")):
             raise ValueError(f"unsubscribe_url must be an http(s) URL: {self.unsubscribe_url!r}")
+        if self.survey_url is not None and not self.survey_url.startswith(("https://", "http://")):
+            raise ValueError(f"survey_url must be an http(s) URL: {self.survey_url!r}")
 
     def variables(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in CONTEXT_VARIABLES}
@@ -394,6 +400,7 @@ def _sample_contexts() -> list[tuple[str, LetterContext]]:
         unsubscribe_url=url,
         sender=sender,
         occasion="День бухгалтера",
+        survey_url="https://example.com/s/sample",
     )
     individual = LetterContext(
         greeting=greeting("Alex", None, "Smith", None, "en"),

@@ -20,6 +20,7 @@ from models.errors import CrmError
 from models.lists import ContactList
 from models.settings import get_settings
 from models.sql import query
+from models.surveys import SurveyWave
 from models.useful_dates import ProfessionalHoliday
 from tasks.campaign_delivery import Outgoing
 from tasks.campaign_issues import has_more_issues, rule_of
@@ -39,6 +40,7 @@ from tasks.campaign_templates import (
     require_valid,
 )
 from tasks.mail import smtp_client
+from tasks.survey_links import survey_url
 from tasks.unsubscribe import unsubscribe_url
 
 # Which moves a marketer may make, from which states.
@@ -222,6 +224,8 @@ class LetterMaker:
     sender: SenderContext
     mail_from: str
     domain: str
+    # A survey wave's campaign: every letter carries its recipient's personal survey link.
+    is_survey: bool = False
 
     def __call__(self, row) -> Outgoing:
         context = self.context(row)
@@ -264,8 +268,16 @@ class LetterMaker:
             sender=self.sender,
             organisation=organisation,
             occasion=row.occasion,
+            survey_url=self._survey_url(row),
             locale=row.locale or "ru",
         )
+
+    def _survey_url(self, row) -> str | None:
+        # The claim joins each row's invitation (paper rows have no such column).
+        token = getattr(row, "survey_token", None)
+        if token is None and self.is_survey:
+            raise CrmError("no survey invitation for this recipient in the wave: not sent")
+        return survey_url(token) if token else None
 
 
 def _unsubscribe_headers(url: str) -> dict[str, str]:
@@ -283,6 +295,9 @@ def letter_maker(session: Session, campaign: Campaign) -> LetterMaker:
         sender=SenderContext.from_settings(),
         mail_from=settings.mail_from,
         domain=settings.mail_from.rsplit("@", 1)[-1].strip("> ") or "localhost",
+        is_survey=session.scalar(
+            sa.select(sa.exists().where(SurveyWave.campaign_id == campaign.campaign_id))
+        ),
     )
 
 

@@ -1,4 +1,5 @@
-"""The public web pages of `crm serve-web`: unsubscribing from campaign letters.
+"""The public web pages of `crm serve-web`: unsubscribing from campaign letters, and the
+satisfaction survey's personal pages (tasks/survey_web.py).
 
 `GET /u/{token}` only shows a confirmation page: mail scanners and link previews fetch links, so
 a GET must never unsubscribe. `POST /u/{token}` unsubscribes; it is what a mail client sends for
@@ -37,13 +38,13 @@ _env = Environment(
 )
 
 
-def _page(name: str, status_code: int = 200, **context: object) -> HTMLResponse:
+def page(name: str, status_code: int = 200, **context: object) -> HTMLResponse:
     html = _env.get_template(f"web/{name}.html").render(**context)
     return HTMLResponse(html, status_code=status_code, headers=PAGE_HEADERS)
 
 
-def _unknown() -> HTMLResponse:
-    return _page("unknown", status_code=404)
+def unknown_page() -> HTMLResponse:
+    return page("unknown", status_code=404)
 
 
 # Sync endpoints: Starlette runs them in its threadpool, so blocking database calls are fine;
@@ -52,8 +53,8 @@ def confirm_page(request: Request) -> HTMLResponse:
     with session_scope() as session, session.begin():
         address = recipient_for(session, request.path_params["token"])
     if address is None:
-        return _unknown()
-    return _page("unsubscribe", address=address)
+        return unknown_page()
+    return page("unsubscribe", address=address)
 
 
 def unsubscribe_now(request: Request) -> HTMLResponse:
@@ -62,8 +63,8 @@ def unsubscribe_now(request: Request) -> HTMLResponse:
     with session_scope() as session, session.begin():
         result = unsubscribe(session, request.path_params["token"])
     if result is None:
-        return _unknown()
-    return _page(
+        return unknown_page()
+    return page(
         "unsubscribed",
         address=result.masked_email,
         is_already_unsubscribed=result.is_already_unsubscribed,
@@ -71,15 +72,18 @@ def unsubscribe_now(request: Request) -> HTMLResponse:
 
 
 def not_found(request: Request, exc: HTTPException) -> HTMLResponse:
-    return _unknown()
+    return unknown_page()
 
 
 def make_app() -> Starlette:
     """The ASGI app served by `crm serve-web`."""
+    from tasks.survey_web import survey_routes
+
     return Starlette(
         routes=[
             Route("/u/{token}", confirm_page, methods=["GET"]),
             Route("/u/{token}", unsubscribe_now, methods=["POST"]),
+            *survey_routes(),
         ],
         exception_handlers={404: not_found},
     )

@@ -89,7 +89,8 @@ select
     p.first_name, p.middle_name, p.last_name, p.gender::text as gender, p.locale,
     o.name as organisation_name, o.legal_form, o.city, o.address, o.website,
     o.phones[1] as organisation_phone,
-    r.full_name as rep_name, r.email as rep_email, r.phone as rep_phone
+    r.full_name as rep_name, r.email as rep_email, r.phone as rep_phone,
+    si.token as survey_token
 from claimed as c
 join persons as p on p.person_id = c.person_id
 left join lateral (
@@ -107,6 +108,15 @@ left join lateral (
     limit 1
 ) as lead on true
 left join employees as r on r.employee_id = lead.owner_id
+left join lateral (
+    -- A survey wave's letters carry the recipient's personal link; NULL for other campaigns.
+    select i.token from survey_invitations as i
+    where i.person_id = c.person_id and i.survey_wave_id = (
+        select w.survey_wave_id from survey_waves as w where w.campaign_id = :campaign_id
+    )
+    order by i.survey_invitation_id
+    limit 1
+) as si on true
 order by c.campaign_send_id
 
 -- name: mark_sending
