@@ -9,7 +9,7 @@ import click
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from cli import campaigns, db, demo, lead_lists, leads, quality, surveys, team, web
+from cli import campaigns, db, demo, lead_lists, leads, quality, reports, surveys, team, web
 from models.errors import CrmError
 from models.settings import get_settings
 
@@ -32,6 +32,8 @@ app.add_typer(clients_app, name="clients")
 app.add_typer(campaigns.template_app, name="template")
 app.add_typer(campaigns.campaign_app, name="campaign")
 app.add_typer(quality.app, name="quality")
+app.add_typer(reports.report_app, name="report")
+app.add_typer(reports.client_app, name="client")
 app.add_typer(surveys.app, name="survey")
 app.command("dedupe")(lead_lists.dedupe)
 app.command("demo-data")(demo.demo_data)

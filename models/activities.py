@@ -46,4 +46,22 @@ class Activity(Base):
         sa.CheckConstraint("planned_at IS NOT NULL OR held_at IS NOT NULL", name="has_a_time"),
         sa.Index("ix_activities_lead_held_at", "lead_id", "held_at"),
         sa.Index("ix_activities_employee_planned_at", "employee_id", "planned_at"),
+        # The management report reads a period's contacts, its planned meetings, what is still
+        # planned, and each lead's last contact (with its next-contact date) without the heap.
+        sa.Index("ix_activities_held_at", "held_at"),
+        sa.Index(
+            "ix_activities_meetings_planned_at",
+            "planned_at",
+            postgresql_where=sa.text("kind = 'meeting'"),
+        ),
+        sa.Index(
+            "ix_activities_lead_contacts",
+            "lead_id",
+            "held_at",
+            postgresql_include=["next_contact_date"],
+            postgresql_where=sa.text("status = 'done' AND kind <> 'note'"),
+        ),
+        sa.Index(
+            "ix_activities_planned", "planned_at", postgresql_where=sa.text("status = 'planned'")
+        ),
     )

@@ -190,6 +190,12 @@ class CampaignSend(Base):
             "campaign_id",
             postgresql_where=sa.text("status IN ('pending', 'sending')"),
         ),
+        # The management report's campaign effect: letters that went out in a period.
+        sa.Index(
+            "ix_campaign_sends_letter_at",
+            sa.text("coalesce(sent_at, claimed_at)"),
+            postgresql_where=sa.text("status IN ('sent', 'failed', 'unknown')"),
+        ),
     )
 
 

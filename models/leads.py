@@ -94,6 +94,11 @@ class Lead(Base):
         ),
         sa.Index("ix_leads_open_owner", "owner_id", postgresql_where=sa.text("status = 'open'")),
         sa.Index("ix_leads_stage", "stage_id"),
+        # The management report: leads created and closed in a period.
+        sa.Index("ix_leads_created_at", "created_at"),
+        sa.Index(
+            "ix_leads_closed_at", "closed_at", postgresql_where=sa.text("closed_at IS NOT NULL")
+        ),
     )
 
 

@@ -34,12 +34,22 @@ class Attachment(BaseModel):
     mime_type: str = Field(pattern=r"^[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*$")
 
 
+class InlineImage(BaseModel):
+    """An image the HTML part shows as `<img src="cid:{cid}">` (a chart in a report)."""
+
+    # Goes into the Content-ID header and the file name: a safe token only.
+    cid: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    content: bytes
+    mime_type: str = Field(default="image/png", pattern=r"^image/[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+
+
 class Letter(BaseModel):
     to: str
     subject: str
     text: str
     html: str | None = None
     attachments: list[Attachment] = []
+    inline_images: list[InlineImage] = []
 
 
 class SendOutcome(BaseModel):
@@ -93,6 +103,18 @@ def build_message(letter: Letter, sender: str) -> EmailMessage:
     message.set_content(letter.text)
     if letter.html:
         message.add_alternative(letter.html, subtype="html")
+        # The HTML part becomes multipart/related: the images travel with it, not as files.
+        html_part = message.get_payload()[-1]
+        for image in letter.inline_images:
+            maintype, subtype = image.mime_type.lower().split("/")
+            html_part.add_related(
+                image.content,
+                maintype=maintype,
+                subtype=subtype,
+                cid=f"<{image.cid}>",
+                disposition="inline",
+                filename=f"{image.cid}.{subtype}",
+            )
     for attachment in letter.attachments:
         maintype, subtype = attachment.mime_type.lower().split("/")
         message.add_attachment(

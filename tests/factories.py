@@ -8,12 +8,15 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from models.activities import Activity
 from models.campaigns import Campaign, CampaignSend, MessageTemplate
+from models.deals import Deal
 from models.employees import Employee, EmployeeLine, Role
-from models.leads import Lead
+from models.leads import Lead, OwnershipChange
 from models.lines import BusinessLine, SalesStage
 from models.organisations import Organisation
-from models.persons import Person
+from models.persons import Employment, Person
+from models.surveys import SCORE_COLUMNS, SurveyInvitation, SurveyResponse, SurveyWave
 
 _seq = itertools.count(1)
 
@@ -36,13 +39,24 @@ def import_file(session: Session, path, line, rep, **kw):
     )
 
 
-def line(session: Session, name: str | None = None, stages=("first call", "meeting", "paid")):
+def line(
+    session: Session,
+    name: str | None = None,
+    stages=("first call", "meeting", "paid"),
+    lost: str | None = None,
+):
     bl = BusinessLine(name=name or f"line {next(_seq)}")
     session.add(bl)
     session.flush()
     for position, stage in enumerate(stages):
         session.add(
-            SalesStage(line_id=bl.line_id, name=stage, position=position, is_won=stage == "paid")
+            SalesStage(
+                line_id=bl.line_id,
+                name=stage,
+                position=position,
+                is_won=stage == "paid",
+                is_lost=stage == lost,
+            )
         )
     session.flush()
     return bl
@@ -119,3 +133,78 @@ def campaign_send(
     session.add(send)
     session.flush()
     return send
+
+
+def stage(session: Session, line_id: int, name: str) -> int:
+    """The id of a line's stage by name."""
+    return session.query(SalesStage.stage_id).filter_by(line_id=line_id, name=name).scalar()
+
+
+def activity(session: Session, lead: Lead, employee_id: int, kind: str = "call", **kw) -> Activity:
+    """A contact on a lead; `done` unless told, held at `held_at` (required for done)."""
+    row = Activity(lead_id=lead.lead_id, employee_id=employee_id, kind=kind, **kw)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def deal(session: Session, lead: Lead, amount, **kw) -> Deal:
+    row = Deal(
+        lead_id=lead.lead_id, amount=amount, stage_id=kw.pop("stage_id", lead.stage_id), **kw
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def ownership_change(session: Session, lead: Lead, from_id, to_id, changed_at, **kw):
+    row = OwnershipChange(
+        lead_id=lead.lead_id,
+        from_owner_id=from_id,
+        to_owner_id=to_id,
+        reason=kw.pop("reason", "manual"),
+        changed_at=changed_at,
+        **kw,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def employment(session: Session, person_id: int, organisation_id: int, **kw) -> Employment:
+    row = Employment(person_id=person_id, organisation_id=organisation_id, **kw)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def survey_wave(session: Session, name: str, opens_at, closes_at, **kw) -> SurveyWave:
+    row = SurveyWave(name=name, opens_at=opens_at, closes_at=closes_at, **kw)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def survey_invitation(
+    session: Session, wave: SurveyWave, lead: Lead, person_id: int, **kw
+) -> SurveyInvitation:
+    row = SurveyInvitation(
+        survey_wave_id=wave.survey_wave_id,
+        lead_id=lead.lead_id,
+        person_id=person_id,
+        token=secrets.token_urlsafe(32),
+        **kw,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def survey_response(session: Session, invitation: SurveyInvitation, **kw) -> SurveyResponse:
+    """An answer; `every=n` gives each of the 14 scores n unless named otherwise."""
+    every = kw.pop("every", None)
+    scores = {column: every for column in SCORE_COLUMNS} if every is not None else {}
+    row = SurveyResponse(survey_invitation_id=invitation.survey_invitation_id, **(scores | kw))
+    session.add(row)
+    session.flush()
+    return row
