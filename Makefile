@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-embedded lint bench clean-data
+.PHONY: demo test test-embedded lint bench clean-data serve ui-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ test-embedded: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# A local Prefect server with its UI, every flow of prefect.yaml deployed and a worker;
+# Ctrl-C stops them all (see README, Operations).
+serve: $(VENV)/.installed
+	$(BIN)/crm serve
+
+# The Prefect UI of `make serve`, opened in headless Chromium: every deployment listed?
+UI_URL ?= http://127.0.0.1:4200
+ui-check: $(VENV)/.installed
+	$(BIN)/python scripts/check_prefect_ui.py --url $(UI_URL)
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_demo_data.py

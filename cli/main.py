@@ -9,7 +9,20 @@ import click
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from cli import campaigns, db, demo, lead_lists, leads, quality, reports, surveys, team, web
+from cli import (
+    campaigns,
+    db,
+    demo,
+    deployments,
+    lead_lists,
+    leads,
+    quality,
+    reports,
+    serve,
+    surveys,
+    team,
+    web,
+)
 from models.errors import CrmError
 from models.settings import get_settings
 
@@ -39,6 +52,9 @@ app.command("dedupe")(lead_lists.dedupe)
 app.command("demo-data")(demo.demo_data)
 app.command("demo")(demo.demo)
 app.command("serve-web")(web.serve_web)
+app.command("serve")(serve.serve)
+app.command("worker")(serve.worker)
+app.add_typer(deployments.app, name="deployments")
 
 
 def _prefect_home() -> None:

@@ -7,6 +7,7 @@ from typing import Literal
 from prefect import flow, get_run_logger
 
 from models.imports import ImportKind
+from tasks.lead_batches import matching_task_runner
 from tasks.lead_list_steps import (
     LeadListSummary,
     check_lead_list,
@@ -16,7 +17,8 @@ from tasks.lead_list_steps import (
 from tasks.warm_sources import WarmCriteria
 
 
-@flow(name="build-lead-list")
+# TASK_RUNNER=dask: the matching's batch tasks run on a Dask cluster (tasks/lead_batches.py).
+@flow(name="build-lead-list", task_runner=matching_task_runner())
 def build_lead_list(
     source: str | WarmCriteria,
     line: str,

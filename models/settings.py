@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     import_workers: int = Field(default=0, ge=0)
     # An import whose rows are mostly invalid is stopped before it writes anything.
     max_invalid_share: float = Field(default=0.5, ge=0, le=1)
+    # Where build-lead-list's matching batches run: "threads" keeps them in the flow's process;
+    # "dask" runs the flow on prefect-dask's DaskTaskRunner: the scheduler at DASK_ADDRESS
+    # (e.g. tcp://10.0.0.5:8786), or a local cluster of one process per core when unset.
+    task_runner: Literal["threads", "dask"] = "threads"
+    dask_address: str | None = None
     # The pre-send gate stops a campaign issue whose ledger has a larger share of rows skipped
     # for a missing or malformed address (tasks/quality_gates.py).
     max_unaddressed_share: float = Field(default=0.5, ge=0, le=1)

@@ -111,9 +111,10 @@ def make_engine(url: URL, **kwargs) -> Engine:
     return sa.create_engine(url, **kwargs)
 
 
-def check_connection(engine: Engine) -> None:
-    """Connect once, turning driver errors into one line a user can act on."""
-    where = describe(engine.url)
+def check_connection(engine: Engine, setting: str | None = None) -> None:
+    """Connect once, turning driver errors into one line a user can act on (naming the setting
+    the URL came from, if any)."""
+    where = describe(engine.url) + (f" ({setting})" if setting else "")
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("select 1"))
@@ -165,7 +166,7 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 def get_engine() -> Engine:
     """The process-wide engine: resolved, reachable and migrated to head."""
     engine = make_engine(resolve_url())
-    check_connection(engine)
+    check_connection(engine, "DATABASE_URL" if get_settings().database_url else None)
     if os.environ.get("CRM_SKIP_MIGRATIONS") != "1":
         upgrade(engine)
     return engine

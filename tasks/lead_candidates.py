@@ -13,7 +13,8 @@ from models.client_keys import BLOCK_LENGTH, name_blocks
 from models.sql import query
 from tasks.bulk_copy import copy_rows
 from tasks.client_keys import full_name
-from tasks.lead_matching import Match, compare
+from tasks.lead_batches import in_batches, score_candidates
+from tasks.lead_matching import Match
 from tasks.lead_records import ORGANISATION, Record, organisation_record, person_record
 from tasks.normalise_persons import PersonName
 
@@ -136,18 +137,16 @@ def match_base(
     """The best client of the base for each row at or above `same`, or those in the review band."""
     candidates = find_candidates(conn, records)
     known = load_records(conn, (ref for refs in candidates.values() for ref in refs))
+    items = (
+        (record, [known[ref] for ref in refs if ref in known])
+        for record in records
+        if (refs := candidates.get(record.row_number))
+    )
     result = BaseMatches()
-    for record in records:
-        scored = sorted(
-            (
-                (known[ref], compare(record, known[ref]))
-                for ref in candidates.get(record.row_number, ())
-                if ref in known
-            ),
-            key=lambda pair: (-pair[1].score, pair[0].organisation_id or pair[0].person_id or 0),
-        )
-        if scored and scored[0][1].score >= same:
-            result.best[record.row_number] = scored[0]
-        elif near := [pair for pair in scored if pair[1].score >= review][:5]:
-            result.review[record.row_number] = near
+    # Scoring is pure (and may run in batches elsewhere); the lookups above stay here.
+    for row, best, near in in_batches(score_candidates, items, same, review):
+        if best is not None:
+            result.best[row] = best
+        else:
+            result.review[row] = near
     return result

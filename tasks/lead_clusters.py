@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from models.client_keys import BLOCK_LENGTH, name_blocks
-from tasks.lead_matching import Match, compare
+from tasks.lead_batches import compare_pairs, in_batches
+from tasks.lead_matching import Match
 from tasks.lead_records import ORGANISATION, Record
 
 # A block this large is a shared switchboard or a common word: only near rows are compared.
@@ -89,8 +90,10 @@ def cluster_file(records: Sequence[Record], same: float, review: float) -> FileC
     groups = _Groups(by_row)
     result = FileClusters()
     near: list[tuple[int, int, Match]] = []
-    for a, b in sorted(_pairs(rows for rows in blocks.values() if len(rows) > 1)):
-        match = compare(by_row[a], by_row[b])
+    pairs = sorted(_pairs(rows for rows in blocks.values() if len(rows) > 1))
+    compared = ((by_row[a], by_row[b]) for a, b in pairs)
+    # Scoring is pure (and may run in batches elsewhere); joining stays here, in pair order.
+    for a, b, match in in_batches(compare_pairs, compared, review):
         if match.score >= same:
             if groups.join(a, b):
                 result.match_of.setdefault(b, match)

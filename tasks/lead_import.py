@@ -22,13 +22,14 @@ from models.lists import ContactList
 from models.settings import get_settings
 from models.sql import query
 from tasks.client_keys import index_clients
+from tasks.lead_batches import in_batches, normalise, remote_runner
 from tasks.lead_candidates import BaseMatches, match_base
 from tasks.lead_clusters import FileClusters, cluster_file
 from tasks.lead_decisions import Context, RowDecision, decide_rows, load_holders, load_suppressed
-from tasks.lead_fields import ColumnMap, ColumnMapError, map_columns, parse_mapping, row_values
+from tasks.lead_fields import ColumnMap, ColumnMapError, map_columns, parse_mapping
 from tasks.lead_matching import Match
 from tasks.lead_owners import distribute, owner_handles, resolve_rep
-from tasks.lead_records import Prospect, parse_date, prospect_from_fields
+from tasks.lead_records import Prospect, parse_date
 from tasks.lead_writing import BatchInfo, write_batch, write_clients
 from tasks.lines import line_id_by_name
 from tasks.reading import FileReadError, Table, read_table
@@ -95,23 +96,20 @@ def read_source(path: Path, mapping: Sequence[str] = ()) -> SourceFile:
     return SourceFile(path.name, digest, columns, prospects)
 
 
-def _normalise(columns: ColumnMap, rows: list, region: str) -> list[Prospect]:
-    return [
-        prospect_from_fields(number, *row_values(columns, cells), region) for number, cells in rows
-    ]
-
-
 def normalise_rows(columns: ColumnMap, rows: list) -> list[Prospect]:
     """Normalise every row; a large file is shared among processes (the work is pure Python)."""
     settings = get_settings()
+    region = settings.default_phone_region
+    if remote_runner() is not None:  # the flow's Dask cluster
+        return in_batches(normalise, rows, columns, region)
     workers = settings.import_workers or os.cpu_count() or 1
     if len(rows) < PARALLEL_FROM or workers < 2:
-        return _normalise(columns, rows, settings.default_phone_region)
+        return normalise(rows, columns, region)
     size = -(-len(rows) // (workers * 4))
     chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
     # spawn, not fork: a flow run has threads (Prefect's), and forking them can deadlock.
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        parts = pool.map(_normalise, repeat(columns), chunks, repeat(settings.default_phone_region))
+        parts = pool.map(normalise, chunks, repeat(columns), repeat(region))
         return [prospect for part in parts for prospect in part]
 
 
