@@ -5,6 +5,7 @@
 The sink is aiosmtpd on 127.0.0.1 in a spawned process, so its work does not share the
 sender's interpreter (and GIL); it only counts messages. `bare_send` is the floor: persistent
 connections, pre-built messages, sendmail with the raw bytes and nothing else.
+`bare_send_committing` is that loop with one durable database commit before each message.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 
 import aiosmtplib
+import psycopg2
 from aiosmtpd.smtp import SMTP
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -146,6 +148,60 @@ def bare_send(
     and quitting included; envelopes come from the From and To headers, worked out first."""
     prepared = [_envelope(message) for message in messages]
     return asyncio.run(_send_from_queue(host, port, prepared, connections))
+
+
+async def _send_committing(
+    host: str, port: int, prepared: list[tuple[str, list[str], bytes]], connections: int, dsn
+) -> float:
+    from tasks.campaign_sending import _ready  # drives an asynchronous psycopg2 connection
+
+    queue: asyncio.Queue[tuple[str, list[str], bytes]] = asyncio.Queue()
+    for item in prepared:
+        queue.put_nowait(item)
+
+    async def worker(number: int) -> None:
+        db = psycopg2.connect(**dsn, async_=True)
+        await _ready(db)
+        cursor = db.cursor()
+        smtp = aiosmtplib.SMTP(hostname=host, port=port, start_tls=False)
+        await smtp.connect()
+        try:
+            while not queue.empty():
+                sender, recipients, raw = queue.get_nowait()
+                # One transaction per message, committed (as the server commits: synchronously)
+                # before the message's MAIL, awaited: a bare loop's cost of a durable write.
+                cursor.execute(_COMMIT, {"worker": number})
+                await _ready(db)
+                await smtp.sendmail(sender, recipients, raw)
+        finally:
+            await smtp.quit()
+            db.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(n) for n in range(min(connections, len(prepared)))))
+    return time.perf_counter() - started
+
+
+_COMMITS_TABLE = (
+    "create table if not exists bench_commits (worker int primary key, n bigint not null);"
+    "insert into bench_commits select n, 0 from generate_series(0, %(workers)s) as n"
+    " on conflict do nothing"
+)
+_COMMIT = "update bench_commits set n = n + 1 where worker = %(worker)s"
+
+
+def bare_send_committing(
+    host: str, port: int, messages: Sequence[bytes], connections: int, dsn: dict
+) -> float:
+    """bare_send plus one durable commit per message, before its MAIL: a one-row UPDATE of a
+    small table (`bench_commits`, created in the database `dsn` names), on an asynchronous
+    psycopg2 connection of each worker's own. Not a floor the sender is held to: it shows what
+    a write that must be on disk before each message costs a loop that does nothing else."""
+    with psycopg2.connect(**dsn) as db, db.cursor() as cursor:
+        cursor.execute(_COMMITS_TABLE, {"workers": connections})
+    db.close()
+    prepared = [_envelope(message) for message in messages]
+    return asyncio.run(_send_committing(host, port, prepared, connections, dsn))
 
 
 def small_messages(count: int) -> list[bytes]:

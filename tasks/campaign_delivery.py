@@ -3,6 +3,8 @@
 Each letter goes through MAIL, RCPT and DATA on its own, so a failure is known for what it is:
 an answer before DATA means the server has not taken the letter (safe to try again later); a
 lost connection or a timeout during DATA means it may have (recorded as unknown, never resent).
+The mark that records a letter as on its way is written while MAIL and RCPT travel; DATA waits
+for it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import aiosmtplib
 
@@ -20,6 +23,7 @@ from models.errors import CrmError
 SENT, FAILED, RETRY, UNKNOWN = "sent", "failed", "retry", "unknown"
 # 5xx answers that say the mailbox is gone: the address is suppressed for good.
 HARD_BOUNCES = frozenset({550, 551, 553})
+T = TypeVar("T")
 
 
 class SmtpUnavailable(CrmError):
@@ -54,6 +58,8 @@ class RateLimit:
         self.lock = asyncio.Lock()
 
     async def wait(self) -> None:
+        if not self.interval and not self.per_hour:
+            return
         async with self.lock:
             now = time.monotonic()
             if self.per_hour:
@@ -71,62 +77,60 @@ class RateLimit:
                 self.window.append(now)
 
 
-def _answer(error: aiosmtplib.SMTPResponseException) -> Outcome | None:
+def _answer(item: Outgoing, error: aiosmtplib.SMTPResponseException) -> Outcome:
     status = RETRY if 400 <= error.code < 500 else FAILED
-    return Outcome(0, status, error.code, f"{error.code} {error.message}"[:500])
-
-
-class _Run:
-    def __init__(self, items, report, stop_after_failures: int):
-        self.queue: deque[Outgoing] = deque(items)
-        self.report = report
-        self.stop_after = stop_after_failures
-        self.failures_in_a_row = 0
-        self.stopped: str | None = None
-        self.connected = 0
-        self.connect_error: str | None = None
-
-    def tell(self, item: Outgoing, outcome: Outcome) -> None:
-        self.report(Outcome(item.send_id, outcome.status, outcome.code, outcome.detail))
-        if outcome.status == SENT:
-            self.failures_in_a_row = 0
-        elif outcome.status in (FAILED, RETRY):
-            self.failures_in_a_row += 1
-            if self.stop_after and self.failures_in_a_row >= self.stop_after:
-                self.stopped = (
-                    f"{self.failures_in_a_row} failures in a row, the last: {outcome.detail}"
-                )
-
-
-async def _open(connect: Callable[[], aiosmtplib.SMTP], run: _Run) -> aiosmtplib.SMTP | None:
-    smtp = connect()
-    try:
-        await smtp.connect()
-    except (aiosmtplib.SMTPException, OSError) as error:
-        run.connect_error = str(error) or type(error).__name__
-        return None
-    run.connected += 1
-    return smtp
+    return Outcome(item.send_id, status, error.code, f"{error.code} {error.message}"[:500])
 
 
 _BROKEN = (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError)
 
 
-async def _one(smtp: aiosmtplib.SMTP, sender: str, item: Outgoing) -> tuple[Outcome, bool]:
-    """The outcome, and whether the connection broke."""
+async def _reset(smtp: aiosmtplib.SMTP) -> bool:
+    """End the mail transaction without DATA; True when the connection is broken."""
+    try:
+        await smtp.rset()
+    except (aiosmtplib.SMTPResponseException, *_BROKEN):
+        return True
+    return False
+
+
+async def _one(
+    smtp: aiosmtplib.SMTP,
+    sender: str,
+    item: Outgoing,
+    marked: Awaitable[bool],
+    hurry: Callable[[], None],
+) -> tuple[Outcome | None, bool]:
+    """The outcome (None: the letter is no longer this run's), and whether the connection broke.
+
+    `marked` is the mark being written meanwhile: DATA never starts before it is committed."""
+    answer: Outcome | None = None
+    broken = False
     try:
         await smtp.mail(sender)
+        hurry()
         await smtp.rcpt(item.to)
     except aiosmtplib.SMTPResponseException as error:
-        await smtp.rset()
-        return _answer(error), False
+        answer, broken = _answer(item, error), await _reset(smtp)
     except _BROKEN as error:
         # Before DATA the server has not taken the letter: it can go again later.
-        return Outcome(item.send_id, RETRY, None, f"connection lost before the data: {error}"), True
+        answer = Outcome(item.send_id, RETRY, None, f"connection lost before the data: {error}")
+        broken = True
+    hurry()
+    try:
+        ours = await marked
+    except BaseException:
+        smtp.close()  # the mark failed: this transaction must never reach DATA
+        raise
+    if answer is not None or not ours:
+        # Not marked (another run recovered the row): the transaction is dropped unsent.
+        if answer is None:
+            broken = await _reset(smtp)
+        return (answer if ours else None), broken
     try:
         response = await smtp.data(item.raw)
     except aiosmtplib.SMTPResponseException as error:
-        return _answer(error), False
+        return _answer(item, error), False
     except _BROKEN as error:
         # The data may be on the server's side already: recorded, never resent blindly.
         return Outcome(
@@ -135,46 +139,171 @@ async def _one(smtp: aiosmtplib.SMTP, sender: str, item: Outgoing) -> tuple[Outc
     return Outcome(item.send_id, SENT, response.code, None), False
 
 
-async def _worker(run: _Run, connect, sender: str, limit: RateLimit, mark) -> None:
-    smtp = await _open(connect, run)
-    try:
-        while smtp is not None and run.queue and not run.stopped:
-            item = run.queue.popleft()
-            await limit.wait()
-            if mark is not None and not await mark(item):
-                continue  # no longer this run's to send (another run recovered it)
-            outcome, broken = await _one(smtp, sender, item)
-            run.tell(item, outcome)
-            if broken:
-                smtp.close()
-                smtp = await _open(connect, run)
-    finally:
-        if smtp is not None and smtp.is_connected:
+class Connections:
+    """Up to `count` connections to the SMTP server, kept open from one batch to the next."""
+
+    def __init__(self, connect: Callable[[], aiosmtplib.SMTP], count: int):
+        self.connect, self.count = connect, max(1, count)
+        self.idle: list[aiosmtplib.SMTP] = []
+        self.error: str | None = None
+
+    async def get(self) -> aiosmtplib.SMTP | None:
+        """An open connection; None when none can be made (why is in `error`)."""
+        while self.idle:
+            smtp = self.idle.pop()
+            if smtp.is_connected:  # the server may have closed it since
+                return smtp
+            smtp.close()
+        smtp = self.connect()
+        try:
+            await smtp.connect()
+        except (aiosmtplib.SMTPException, OSError) as error:
+            self.error = str(error) or type(error).__name__
+            return None
+        return smtp
+
+    def put(self, smtp: aiosmtplib.SMTP) -> None:
+        if smtp.is_connected:
+            self.idle.append(smtp)
+        else:
+            smtp.close()
+
+    async def close(self) -> None:
+        idle, self.idle = self.idle, []
+        for smtp in idle:
             try:
                 await smtp.quit()
-            except aiosmtplib.SMTPException:
+            except (aiosmtplib.SMTPException, OSError):
                 smtp.close()
 
 
-async def deliver(
-    items: Sequence[Outgoing],
-    *,
-    sender: str,
-    connect: Callable[[], aiosmtplib.SMTP],
-    connections: int,
-    limit: RateLimit,
-    report: Callable[[Outcome], None],
-    stop_after_failures: int = 0,
-    mark: Callable[[Outgoing], Awaitable[bool]] | None = None,
-) -> tuple[list[Outgoing], str | None]:
-    """Send what can be sent; returns the items never tried and why the run stopped early.
+class Delivery:
+    """Hands letters to the SMTP server a batch at a time, within a rate limit, and stops itself
+    after `stop_after_failures` failures in a row (`stopped` says why).
 
-    `mark` is awaited before each letter goes; it records that the letter is on its way.
+    `report` hears every outcome. `mark` is called as each letter is about to go and records
+    that it is on its way: its answer (False: no longer this run's letter) is awaited before
+    DATA, so its commit overlaps MAIL and RCPT; `hurry` says a connection will need its mark
+    soon (its MAIL was answered), so marks asked for meanwhile by other connections can share
+    the commit. A connection asks for its next mark only after its last letter's outcome was
+    reported. `make` turns an item into its letter, a few letters
+    ahead of the connections (None: it could not be made, and was reported so); making a letter
+    records nothing.
     """
-    run = _Run(items, report, stop_after_failures)
-    count = max(1, min(connections, len(items)))
-    workers = [_worker(run, connect, sender, limit, mark) for _ in range(count)]
-    await asyncio.gather(*workers)
-    if run.connected == 0 and items:
-        raise SmtpUnavailable(f"cannot reach or log in to the SMTP server: {run.connect_error}")
-    return list(run.queue), run.stopped
+
+    def __init__(
+        self,
+        *,
+        sender: str,
+        connect: Callable[[], aiosmtplib.SMTP],
+        connections: int,
+        limit: RateLimit,
+        report: Callable[[Outcome], None],
+        stop_after_failures: int = 0,
+        mark: Callable[[Outgoing], Awaitable[bool]] | None = None,
+        hurry: Callable[[], None] = lambda: None,
+    ):
+        self.sender, self.limit, self.report, self.mark = sender, limit, report, mark
+        self.hurry = hurry
+        self.pool = Connections(connect, connections)
+        self.stop_after = stop_after_failures
+        self.failures_in_a_row = 0
+        self.stopped: str | None = None
+        self.halted = False  # stopped, or a worker failed: the others take no more letters
+
+    async def send(self, items: Sequence[T], make: Callable[[T], Outgoing | None]) -> list[T]:
+        """Send what can be sent; returns the items never taken (never tried), those made
+        ahead but not taken included.
+
+        Raises SmtpUnavailable when no connection could be made for them."""
+        pending = deque(items)
+        count = max(1, min(self.pool.count, len(items)))
+        # One letter per connection made ahead, while the connections wait for the server:
+        # making is off their path.
+        ready: asyncio.Queue = asyncio.Queue(maxsize=count)
+        maker = asyncio.create_task(self._make_ahead(pending, make, ready))
+        connected: list[bool] = []  # one entry per worker that got a connection
+        results = await asyncio.gather(
+            *(self._worker(ready, connected) for _ in range(count)), return_exceptions=True
+        )
+        # Every worker has ended here: none goes on sending behind the caller's back.
+        maker.cancel()
+        results += await asyncio.gather(maker, return_exceptions=True)
+        errors = [r for r in results if r is not None and not isinstance(r, asyncio.CancelledError)]
+        if errors:
+            raise errors[0]
+        if items and not connected:
+            raise SmtpUnavailable(f"cannot reach or log in to the SMTP server: {self.pool.error}")
+        made = [ready.get_nowait() for _ in range(ready.qsize())]
+        return [taken[0] for taken in made if taken is not None] + list(pending)
+
+    async def _make_ahead(self, pending: deque, make, ready: asyncio.Queue) -> None:
+        """Letters into `ready` as places free up, then None: the end, for every worker."""
+        try:
+            while pending and not self.halted:
+                item = pending.popleft()
+                letter = make(item)
+                if letter is not None:
+                    try:
+                        await ready.put((item, letter))
+                    except asyncio.CancelledError:
+                        pending.appendleft(item)  # made, never taken: never tried
+                        raise
+                await asyncio.sleep(0)  # the server's answers come in between two letters
+        except Exception:
+            self.halted = True
+            if not ready.full():
+                ready.put_nowait(None)
+            raise
+        await ready.put(None)  # no more: each worker hands it on to the next
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    def tell(self, outcome: Outcome) -> None:
+        self.report(outcome)
+        if outcome.status == SENT:
+            self.failures_in_a_row = 0
+        elif outcome.status in (FAILED, RETRY):
+            self.failures_in_a_row += 1
+            if self.stop_after and self.failures_in_a_row >= self.stop_after:
+                self.stopped = (
+                    f"{self.failures_in_a_row} failures in a row, the last: {outcome.detail}"
+                )
+                self.halted = True
+
+    async def _worker(self, ready: asyncio.Queue, connected: list) -> None:
+        smtp = await self.pool.get()
+        if smtp is None:
+            return
+        connected.append(True)
+        try:
+            while not self.halted:
+                taken = await ready.get()
+                if taken is None:
+                    ready.put_nowait(None)  # for the next worker
+                    break
+                letter = taken[1]
+                await self.limit.wait()
+                # Asked for now, awaited before DATA. A future, not a coroutine: it starts now.
+                marked = asyncio.ensure_future(self.mark(letter)) if self.mark else _yes()
+                outcome, broken = await _one(smtp, self.sender, letter, marked, self.hurry)
+                if outcome is not None:
+                    self.tell(outcome)
+                if broken:
+                    smtp.close()
+                    smtp = await self.pool.get()
+                    if smtp is None:
+                        return
+        except BaseException:
+            self.halted = True
+            smtp.close()
+            smtp = None
+            raise
+        finally:
+            if smtp is not None:
+                self.pool.put(smtp)
+
+
+async def _yes() -> bool:
+    return True

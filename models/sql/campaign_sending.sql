@@ -70,7 +70,9 @@ picked as (
           or extract(hour from t.local_now) >= c.window_start_hour
           and extract(hour from t.local_now) < c.window_end_hour
       )
-    order by s.campaign_send_id
+    -- No order here: sorting every open row of the campaign for each batch made a claim cost
+    -- O(open rows) (70 ms at 20,000, quadratic over a campaign). In the open-rows index's
+    -- order (about the ledger's) the scan stops after a batch; the batch itself is ordered below.
     limit :batch
     for update of s skip locked
 ),
@@ -120,14 +122,31 @@ left join lateral (
 order by c.campaign_send_id
 
 -- name: mark_sending
--- Purpose: one letter is about to go: committed before the server sees its data, so a kill
--- from here on leaves the row 'sending' (then 'unknown'), never silently 'pending'. The one
--- per-letter write, part of the per-letter sending loop.
--- Side effects: updates one campaign_sends row.
-update campaign_sends
-set status = 'sending', attempts = attempts + 1
-where campaign_send_id = :send_id and claimed_by = :run_key and status = 'pending'
-returning campaign_send_id
+-- Purpose: a letter about to go, on the connection about to send it (never a letter ahead of
+-- its connection): committed before the server sees its data, so a kill from here on leaves
+-- the row 'sending' (then 'unknown'), never silently 'pending'. Suppressions (by address or
+-- person, as skip_suppressed) are checked here once more, so an unsubscribe during a run takes
+-- effect before the next letter: such a row is skipped instead.
+-- Side effects: updates campaign_sends rows.
+update campaign_sends as s
+set status = cast(case when x.reason is null then 'sending' else 'skipped' end as send_status),
+    attempts = s.attempts + case when x.reason is null then 1 else 0 end,
+    last_error = case
+        when x.reason is null then s.last_error
+        else 'suppressed before sending: ' || x.reason
+    end
+from (
+    select p.campaign_send_id, (
+        select sp.reason::text from suppressions as sp
+        where sp.email = p.email or sp.person_id = p.person_id
+        limit 1
+    ) as reason
+    from campaign_sends as p
+    where p.campaign_send_id = any(cast(:mark_ids as bigint[]))
+) as x
+where s.campaign_send_id = x.campaign_send_id and s.claimed_by = :run_key
+  and s.status = 'pending'
+returning s.campaign_send_id, s.status::text
 
 -- name: record_outcomes
 -- Purpose: what the SMTP server answered, for a group of rows at once. 'retry' goes back to
@@ -191,5 +210,5 @@ order by 1
 insert into suppressions (email, person_id, reason, source)
 select s.email, s.person_id, 'bounced', 'campaign ' || s.campaign_id || ': ' || left(s.last_error, 150)
 from campaign_sends as s
-where s.campaign_send_id = any(:ids) and s.email is not null
+where s.campaign_send_id = any(cast(:bounced_ids as bigint[])) and s.email is not null
 on conflict (email) do nothing
