@@ -1,8 +1,9 @@
 """A large sales base for bench_reports.py, generated column-wise with numpy and loaded with COPY.
 
 Five lines of 40 reps (a head of sales for four of them, a director), organisations and one lead
-each, two years of history before AS_OF: statuses, stages decreasing along the funnel, owner
-history with 5% reassigned leads, ACTIVITIES_PER_LEAD activities per lead (calls, e-mails,
+each, two years of history before AS_OF: statuses, stages decreasing along the funnel, each
+lead's stage history (every stage on its way, about 3.8 changes a lead), owner history with 5%
+reassigned leads, ACTIVITIES_PER_LEAD activities per lead (calls, e-mails,
 meetings with no-shows and cancellations, notes, next-contact dates, planned contacts ahead and
 some missed), deals for won and some open leads, and campaign letters in the report's month.
 Leads are loaded in ranges, so a smaller base can be measured first and then grown.
@@ -132,6 +133,8 @@ def load_leads(conn: sa.Connection, team: Team, first: int, last: int, seed: int
         "status": np.where(won, "won", np.where(lost, "lost", "open")).tolist(),
         "closed_at": _nullable(stamp(closed_at), ~closed), "created_at": stamp(created),
     })  # fmt: skip
+    _stage_history(conn, rng, ids, team.line_ids[line], team.stages[line], position, lost,
+                   closed, created, end)  # fmt: skip
     previous = team.reps[line, (rep + 1) % REPS_PER_LINE]
     owned = ~pooled
     first_owner = np.where(moved, previous, owner)
@@ -154,6 +157,28 @@ def load_leads(conn: sa.Connection, team: Team, first: int, last: int, seed: int
         "won_at": _nullable(stamp(closed_at[dealt]), won[dealt]),
     })  # fmt: skip
     return n
+
+
+def _stage_history(conn, rng, ids, line_ids, stages, position, lost, is_open, created, end):
+    """Each lead's way through the stages: every one from the first to where it is (the won
+    ones through all of them), a lost lead from where it got to; the changes spread over its
+    life, the last one a closed lead's closing. The triggers would write only the first entry,
+    so the bench loads with crm.stage_history = 'copied' and copies the whole history."""
+    reached = np.minimum(rng.geometric(0.5, len(ids)) - 1, 3)
+    steps = np.where(lost, reached + 2, position + 1)
+    lead = np.repeat(np.arange(len(ids)), steps)
+    n = np.arange(int(steps.sum())) - np.repeat(np.cumsum(steps) - steps, steps)
+    last = n == steps[lead] - 1
+    spread = (end - created)[lead] * (n + 0.8 * rng.random(len(n))) / steps[lead]
+    moment = np.where(n == 0, created[lead], created[lead] + spread.astype(np.int64))
+    moment = np.where(last & (n > 0) & ~is_open[lead], end[lead], moment)
+    to_stage = stages[lead, np.where(lost[lead] & last, 8, n)]
+    from_stage = np.roll(to_stage, 1)
+    _copy(conn, "lead_stage_changes", {
+        "lead_id": ids[lead], "line_id": line_ids[lead],
+        "from_stage_id": _nullable(list(map(str, from_stage)), n > 0),
+        "to_stage_id": to_stage, "changed_at": stamp(moment),
+    })  # fmt: skip
 
 
 def _activities(conn, rng, ids, who, created, end, is_open) -> None:

@@ -30,6 +30,9 @@ def management(
     stuck_after_days: int = typer.Option(30, min=1, help="Days without a contact: stuck."),
     follow_up_days: int = typer.Option(30, min=1, help="Days after a letter a result counts."),
     send: bool = typer.Option(False, help="Also mail it to the heads of sales and directors."),
+    resend: bool = typer.Option(
+        False, help="With --send: mail also those who already got this period's report."
+    ),
 ) -> None:
     """The management report of a period (a Prefect flow run): printed, saved, optionally sent."""
     from flows.generate_reports import generate_reports
@@ -46,6 +49,7 @@ def management(
         stuck_after_days=stuck_after_days,
         follow_up_days=follow_up_days,
         notify=send,
+        resend=resend,
     )
     _print(outcome)
 
@@ -55,11 +59,14 @@ def satisfaction(
     wave: str = typer.Option(None, help="The wave's name or id (default: the latest opened)."),
     line: str = typer.Option(None, help="Only this business line (default: every line)."),
     send: bool = typer.Option(False, help="Also mail it to the heads of sales and directors."),
+    resend: bool = typer.Option(
+        False, help="With --send: mail also those who already got this wave's report."
+    ),
 ) -> None:
     """The satisfaction report of a survey wave (a Prefect flow run)."""
     from flows.generate_reports import generate_reports
 
-    _print(generate_reports(kind="satisfaction", wave=wave, line=line, notify=send))
+    _print(generate_reports(kind="satisfaction", wave=wave, line=line, notify=send, resend=resend))
 
 
 def _print(outcome) -> None:
@@ -74,6 +81,8 @@ def _print(outcome) -> None:
     typer.echo(f"\nsaved in {audience}")
     if outcome.letters:
         typer.echo(f"sent to: {', '.join(outcome.recipients)}")
+    if outcome.already_sent:
+        typer.echo(f"sent earlier, not again (--resend to): {', '.join(outcome.already_sent)}")
     if outcome.failed:
         typer.echo(f"refused by the mail server: {', '.join(outcome.failed)}")
     if outcome.lines_without_head:

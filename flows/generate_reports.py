@@ -29,6 +29,7 @@ class ReportOutcome(BaseModel):
     letters: int
     recipients: list[str]
     failed: list[str]
+    already_sent: list[str] = []
     lines_without_head: list[str]
 
 
@@ -43,12 +44,15 @@ def generate_reports(
     follow_up_days: Annotated[int, Field(ge=1)] = 30,
     notify: bool = True,
     as_of: date | None = None,
+    resend: bool = False,
 ) -> ReportOutcome:
     """Compute a management or satisfaction report, save, publish and mail it per line.
 
-    Each line's head of sales gets that line, the directors every line. `period_from` and
-    `period_to` override the default period (the last whole week or month before `as_of`,
-    today by default); `wave` is a survey wave's name or id (default: the latest opened).
+    Each line's head of sales gets that line, the directors every line, each once per period
+    or wave: a rerun mails only those whose letter was refused, unless `resend` is set.
+    `period_from` and `period_to` override the default period (the last whole week or month
+    before `as_of`, today by default); `wave` is a survey wave's name or id (default: the
+    latest opened).
     """
     if kind == "satisfaction":
         report = compute_satisfaction_report(wave, line, SatisfactionOptions())
@@ -71,4 +75,4 @@ def generate_reports(
     )
     if not notify:
         return outcome
-    return outcome.model_copy(update=deliver(report, saved).model_dump())
+    return outcome.model_copy(update=deliver(report, saved, resend).model_dump())

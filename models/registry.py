@@ -13,6 +13,7 @@ from models import (  # noqa: F401
     organisations,
     persons,
     reassignment,
+    report_history,
     suppressions,
     surveys,
     useful_dates,

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from models.errors import CrmError
 from models.registry import metadata
+from models.report_history import history_copied
 from tasks.bulk_copy import copy_file, render_rows, reset_identity
 from tasks.demo_clients import EMPLOYMENT_COLUMNS, ORGANISATION_COLUMNS, ClientFactory
 from tasks.demo_extras import (
@@ -38,6 +39,7 @@ from tasks.demo_pipeline import (
     DEAL_COLUMNS,
     LEAD_COLUMNS,
     OWNERSHIP_COLUMNS,
+    STAGE_CHANGE_COLUMNS,
     PipelineFactory,
 )
 from tasks.demo_team import DemoTeam, ensure_demo_team
@@ -51,6 +53,7 @@ COPY_COLUMNS: dict[str, tuple[str, ...]] = {
     "organisations": ORGANISATION_COLUMNS,
     "employments": EMPLOYMENT_COLUMNS,
     "leads": LEAD_COLUMNS,
+    "lead_stage_changes": STAGE_CHANGE_COLUMNS,
     "ownership_changes": OWNERSHIP_COLUMNS,
     "activities": ACTIVITY_COLUMNS,
     "deals": DEAL_COLUMNS,
@@ -89,6 +92,7 @@ class DemoCounts(BaseModel):
     persons: int = 0
     employments: int = 0
     leads: int = 0
+    lead_stage_changes: int = 0
     ownership_changes: int = 0
     activities: int = 0
     deals: int = 0
@@ -130,11 +134,14 @@ def load_demo_data(
     reference = ensure_reference_rows(conn, team, as_of)
     counts = Counter(team.created) + Counter(reference.created)
     chunks = generate_chunks(orgs, seed, as_of, team, reference, _id_bases(conn))
+    # The leads' stage histories are generated with them, from their first stage on.
+    history_copied(conn, True)
     for chunk in in_background(chunks):
         for table, (payload, rows) in chunk.payloads.items():
             copy_file(conn, table, COPY_COLUMNS[table], payload)
             counts[table] += rows
         counts["suppressions"] += _insert_suppressions(conn, chunk.suppressions)
+    history_copied(conn, False)
     for table, column in EXPLICIT_IDS.items():
         reset_identity(conn, table, column)
     return DemoCounts(**counts)

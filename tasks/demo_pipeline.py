@@ -19,6 +19,7 @@ LEAD_COLUMNS = (
     "lead_id", "organisation_id", "person_id", "line_id", "owner_id", "owned_since", "stage_id",
     "relationship_stage", "status", "closed_at", "source", "created_at",
 )  # fmt: skip
+STAGE_CHANGE_COLUMNS = ("lead_id", "line_id", "from_stage_id", "to_stage_id", "changed_at")
 OWNERSHIP_COLUMNS = (
     "lead_id", "from_owner_id", "to_owner_id", "reason", "decided_by_id", "note", "changed_at",
 )  # fmt: skip
@@ -156,6 +157,7 @@ class PipelineFactory(Draws):
                 self.pick(pool.LEAD_SOURCES), stamp(plan.created),
             )
         )  # fmt: skip
+        self._stage_rows(plan, shape, rows)
         first = plan.previous_owner or plan.owner
         if first is None:
             return
@@ -170,6 +172,32 @@ class PipelineFactory(Draws):
                 (plan.lead_id, plan.previous_owner, plan.owner, reason, line.head_id, note,
                  stamp(plan.owned_since))
             )  # fmt: skip
+
+    def _stage_rows(self, plan: LeadPlan, shape: LineShape, rows: Rows) -> None:
+        """The stages the lead went through: the first when it was created, then each further
+        one (an occasional stage skipped), a lost lead from where it got to; the last change
+        is the closing, or falls somewhere in the time since it was created."""
+        r, stages = self.r, plan.line.stages
+        if plan.stage == shape.lost:
+            reached = int(r() * min(3, len(shape.active)))
+            path = [*shape.active[: reached + 1], plan.stage]
+        else:
+            path = shape.active[: shape.rank(plan.stage) + 1]
+            path = [path[0], *(i for i in path[1:-1] if r() >= 0.15), *path[1:][-1:]]
+        end = plan.closed if plan.closed is not None else self.clock.now
+        span, steps = max(end - plan.created, 0), len(path)
+        at = [plan.created] + [
+            plan.created + int(span * (n + r() * 0.8) / steps) for n in range(1, steps)
+        ]
+        if plan.closed is not None and steps > 1:
+            at[-1] = plan.closed
+        previous = None
+        for index, moment in zip(path, at, strict=True):
+            stage_id = stages[index].stage_id
+            rows["lead_stage_changes"].append(
+                (plan.lead_id, plan.line.line_id, previous, stage_id, self.clock.stamp(moment))
+            )
+            previous = stage_id
 
     def _activities(self, plan: LeadPlan, shape: LineShape, rows: Rows) -> None:
         if plan.owner is None:

@@ -18,6 +18,7 @@ from models.lines import (
     SalesStage,
     stage_rows,
 )
+from models.report_history import LeadStageChange
 
 WON_STAGE_NAMES = ("payment", "paid", "оплата", "оплачено")
 
@@ -138,6 +139,24 @@ def _refuse_removing_used_stages(session: Session, line_id: int, keep: list[str]
     if used:
         detail = ", ".join(f"'{name}' ({count} leads and deals)" for name, count in used)
         raise CrmError(f"cannot remove stages still in use: {detail}; move those leads first")
+    passed = session.execute(
+        sa.select(SalesStage.name, sa.func.count(sa.distinct(LeadStageChange.lead_id)))
+        .join(
+            LeadStageChange,
+            sa.or_(
+                LeadStageChange.to_stage_id == SalesStage.stage_id,
+                LeadStageChange.from_stage_id == SalesStage.stage_id,
+            ),
+        )
+        .where(SalesStage.line_id == line_id, SalesStage.name.not_in(keep))
+        .group_by(SalesStage.name)
+    ).all()
+    if passed:
+        # The history keeps the stage: past reports must add up the same way tomorrow.
+        detail = ", ".join(f"'{name}' ({count} leads passed through it)" for name, count in passed)
+        raise CrmError(
+            f"cannot remove stages in the leads' stage history: {detail}; keep them in the list"
+        )
     session.execute(
         sa.delete(SalesStage).where(SalesStage.line_id == line_id, SalesStage.name.not_in(keep))
     )

@@ -155,21 +155,25 @@ def _meetings(report: Report, line_id: int | None):
 
 def _funnel(report: Report, line_id: int | None):
     rows = [r for r in report.table("funnel").where(line_id=line_id) if not r["is_lost"]]
-    if line_id is None or not any(r["reached"] for r in rows):
+    if line_id is None or not any(r["entered"] or r["in_stage"] for r in rows):
         return None
     figure = _figure(len(rows))
     ax = _axes(figure)
-    reached = [int(r["reached"] or 0) for r in rows]
-    stuck = [int(r["stuck_leads"] or 0) for r in rows]
     labels = [_short(r["stage"]) for r in rows]
-    ax.barh(labels, reached, color=COLOURS[0], label="reached")
-    ax.barh(labels, stuck, color=COLOURS[3], label="open and stuck")
-    for y, row in enumerate(rows):
+    entered = [int(r["entered"] or 0) for r in rows]
+    held = [int(r["in_stage"] or 0) for r in rows]
+    stuck = [int(r["stuck_in_stage"] or 0) for r in rows]
+    y = list(range(len(rows)))
+    ax.barh([n - 0.2 for n in y], entered, height=0.4, color=COLOURS[0], label="entered")
+    ax.barh([n + 0.2 for n in y], held, height=0.4, color=COLOURS[4], label="in it at the end")
+    ax.barh([n + 0.2 for n in y], stuck, height=0.4, color=COLOURS[3], label="of them, stuck")
+    ax.set_yticks(y, labels)
+    for n, row in enumerate(rows):
         if row["conversion_to_next"] is not None:
-            note = f"  {float(row['conversion_to_next']) * 100:.0f}% go on"
-            ax.text(reached[y], y, note, va="center", fontsize=8)
+            note = f"  {float(row['conversion_to_next']) * 100:.0f}% moved on"
+            ax.text(entered[n], n - 0.2, note, va="center", fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlim(0, max(reached) * 1.25)
+    ax.set_xlim(0, max(entered + held) * 1.3)
     _legend(ax)
     return "Sales-stage funnel", figure
 

@@ -1,5 +1,7 @@
 """Who gets a report and what: each line's heads of sales their lines only, the directors every
-line; a line with no head is reported, and the others are delivered all the same."""
+line; a line with no head is reported, and the others are delivered all the same. Each address
+gets a report once (report_deliveries): a rerun of the same period or wave mails only those
+whose letter was refused, unless a resend is asked for."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from models.sql import query
-from tasks.mail import Attachment, InlineImage, Letter
+from models.store import session_scope
+from tasks.mail import Attachment, InlineImage, Letter, send_letters
 from tasks.report_render import (
     ALL_LINES,
     SavedReport,
@@ -35,6 +38,16 @@ class Recipient(BaseModel):
 
 class Audience(BaseModel):
     recipients: list[Recipient]
+    lines_without_head: list[str]
+
+
+class Delivery(BaseModel):
+    letters: int
+    # The addresses this run wrote to; `failed` are those of them the server refused.
+    recipients: list[str]
+    failed: list[str]
+    # Addresses an earlier run already delivered this report to (or is delivering it to).
+    already_sent: list[str] = []
     lines_without_head: list[str]
 
 
@@ -92,3 +105,43 @@ def _attachments(folder: Path, key: str) -> list[Attachment]:
         )
         for path in files
     ]
+
+
+def deliver_report(report: Report, saved: SavedReport, *, resend: bool = False) -> Delivery:
+    """Send each recipient their letter unless an earlier run did: claim, send, then mark sent
+    or release (a refused letter goes again on the next run, nobody else's does)."""
+    with session_scope() as session, session.begin():
+        people = audience(session, report)
+        emails = [r.email for r in people.recipients]
+        claimed = set(_claim(session, report, emails, resend=resend))
+    due = [r for r in people.recipients if r.email in claimed]
+    try:
+        outcomes = send_letters([report_letter(report, saved, r) for r in due])
+    except Exception:
+        with session_scope() as session, session.begin():
+            _settle(session, "release_report_letters", report, list(claimed))
+        raise
+    failed = [o.to for o in outcomes if not o.is_sent]
+    with session_scope() as session, session.begin():
+        _settle(session, "report_letters_sent", report, [o.to for o in outcomes if o.is_sent])
+        _settle(session, "release_report_letters", report, failed)
+    return Delivery(
+        letters=len(due),
+        recipients=[r.email for r in due],
+        failed=failed,
+        already_sent=[e for e in emails if e not in claimed],
+        lines_without_head=people.lines_without_head,
+    )
+
+
+def _claim(session: Session, report: Report, emails: list[str], *, resend: bool) -> list[str]:
+    name = "reclaim_report_letters" if resend else "claim_report_letters"
+    params = {"kind": report.kind, "key": report.key, "emails": emails}
+    return list(session.scalars(query("reports", name), params))
+
+
+def _settle(session: Session, name: str, report: Report, emails: list[str]) -> None:
+    if emails:
+        session.execute(
+            query("reports", name), {"kind": report.kind, "key": report.key, "emails": emails}
+        )

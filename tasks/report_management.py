@@ -37,10 +37,14 @@ NOTES = (
     "period, with their outcome as recorded; the no-show rate is no-shows / (held + no-shows).",
     "A next contact is overdue when a planned contact was not held by the end of the period, "
     "or when the last contact's next-contact date has passed with nothing planned after it.",
-    "The store records no stage history: a lead's stage is the one it has now. 'Reached' counts "
-    "leads now in the stage or a later one (a lost lead as having reached the first stage); "
-    "'days open' is an upper bound of the time in a stage; a lead is stuck when it has had no "
-    "contact for more than {stuck} days.",
+    "The funnel is read from the stage history. 'Entered' counts the leads that came into a "
+    "stage in the period; 'moved on' those of them in a later stage by its end (skipping "
+    "stages counts, a lost stage does not), and the conversion to the next stage is moved on / "
+    "entered. 'In the stage at the end' counts open leads by the stage they were in then; "
+    "those in it for more than {stuck} days are stuck in the stage. The median days in a stage "
+    "cover every stay in it during the period, from entering it to the next change, or to the "
+    "end of the period for the leads still there.",
+    "Stuck leads (per rep and in the list) are those with no contact for more than {stuck} days.",
     "Deals are won when the money is received; amounts are summed per currency.",
     "Campaign effect: letters handed to the mail server in the period ('delivered' is what the "
     "server accepted: there are no delivery receipts); leads, meetings held and deals won for "
@@ -207,19 +211,18 @@ def _tables(rows: dict[str, list[dict]], lines: list[LineInfo]) -> dict[str, Tab
         ),  # fmt: skip
         "funnel": Table(
             name="funnel",
-            title="Sales-stage funnel",
+            title="Sales-stage funnel (from the stage history)",
             columns=[
                 line,
                 Column(key="stage", title="Stage", fmt="text"),
                 *columns(
-                    "open_leads Open at the end",
-                    "won_leads Won in the period",
-                    "lost_leads Lost in the period",
-                    "reached Reached",
-                    "conversion_to_next:pct Conversion to the next stage",
-                    "median_days_open:days Median days open",
-                    "median_days_idle:days Median days since contact",
-                    "stuck_leads Stuck",
+                    "entered Entered in the period",
+                    "moved_on Of them, moved on by the end",
+                    "conversion_to_next:pct Conversion to a later stage",
+                    "median_days_in_stage:days Median days in the stage",
+                    "in_stage In the stage at the end (open)",
+                    "stuck_in_stage Of them, longer than the threshold",
+                    "median_days_idle:days Of them, median days since contact",
                 ),
             ],
             rows=rows["stage_funnel"],
@@ -236,6 +239,7 @@ def _tables(rows: dict[str, list[dict]], lines: list[LineInfo]) -> dict[str, Tab
                     "owner:text Owner",
                     "last_contact_at:datetime Last contact",
                     "days_idle:days Days without contact",
+                    "days_in_stage:days Days in the stage",
                     "days_open:days Days open",
                 ),
             ],

@@ -12,11 +12,9 @@ from datetime import date
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from pydantic import BaseModel
 
 from models.store import session_scope
-from tasks.mail import send_letters
-from tasks.report_delivery import audience, report_letter
+from tasks.report_delivery import Delivery, deliver_report
 from tasks.report_management import ManagementOptions, management_report
 from tasks.report_period import ReportKind, resolve_period
 from tasks.report_render import SavedReport, save_report
@@ -25,13 +23,6 @@ from tasks.report_tables import Report, Table, show
 
 # Every query of a report sees the same snapshot, so its tables agree with each other.
 SNAPSHOT = {"isolation_level": "REPEATABLE READ"}
-
-
-class Delivery(BaseModel):
-    letters: int
-    recipients: list[str]
-    failed: list[str]
-    lines_without_head: list[str]
 
 
 @task(name="compute-management-report", cache_policy=NO_CACHE)
@@ -106,21 +97,14 @@ def _shown(table: Table, row: dict) -> dict[str, str]:
 
 
 @task(name="deliver-report", cache_policy=NO_CACHE)
-def deliver(report: Report, saved: SavedReport) -> Delivery:
-    """One letter per head of sales (their lines only) and per director (every line)."""
+def deliver(report: Report, saved: SavedReport, resend: bool = False) -> Delivery:
+    """One letter per head of sales (their lines only) and per director (every line), once."""
     logger = get_run_logger()
-    with session_scope() as session:
-        people = audience(session, report)
-    for name in people.lines_without_head:
+    delivery = deliver_report(report, saved, resend=resend)
+    for name in delivery.lines_without_head:
         logger.warning("line %s has no head of sales: its report goes to the directors only", name)
-    letters = [report_letter(report, saved, r) for r in people.recipients]
-    outcomes = send_letters(letters)
-    failed = [o.to for o in outcomes if not o.is_sent]
-    for address in failed:
+    if delivery.already_sent:
+        logger.info("already sent earlier to %s", ", ".join(delivery.already_sent))
+    for address in delivery.failed:
         logger.warning("the report to %s was refused by the mail server", address)
-    return Delivery(
-        letters=len(letters),
-        recipients=[r.email for r in people.recipients],
-        failed=failed,
-        lines_without_head=people.lines_without_head,
-    )
+    return delivery

@@ -6,6 +6,7 @@ import itertools
 import secrets
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models.activities import Activity
@@ -16,6 +17,7 @@ from models.leads import Lead, OwnershipChange
 from models.lines import BusinessLine, SalesStage
 from models.organisations import Organisation
 from models.persons import Employment, Person
+from models.report_history import stage_changed_at
 from models.surveys import SCORE_COLUMNS, SurveyInvitation, SurveyResponse, SurveyWave
 
 _seq = itertools.count(1)
@@ -155,6 +157,18 @@ def deal(session: Session, lead: Lead, amount, **kw) -> Deal:
     session.add(row)
     session.flush()
     return row
+
+
+def move_stage(session: Session, lead: Lead, stage_id: int, changed_at, **values) -> Lead:
+    """Move a lead to another stage at `changed_at` (other columns too, e.g. a closing); the
+    trigger writes the history row, dated by crm.stage_changed_at."""
+    stage_changed_at(session, changed_at)
+    session.execute(
+        sa.update(Lead).where(Lead.lead_id == lead.lead_id).values(stage_id=stage_id, **values)
+    )
+    stage_changed_at(session, None)
+    session.refresh(lead)
+    return lead
 
 
 def ownership_change(session: Session, lead: Lead, from_id, to_id, changed_at, **kw):

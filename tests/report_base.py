@@ -5,24 +5,30 @@ Management: the week of 4-10 May 2026 (from 2026-05-04 00:00 to 2026-05-11 00:00
 
 Equipment (stages first call, meeting, proposal, paid = won, lost = lost; head Helen; the
 director Dora): reps Anna and Boris.
+Every lead starts in "first call" when it is created; the stage moves after it (the history
+the triggers record) are listed with each lead.
   L1 Anna at the end (a change Anna -> Boris on 12 May, after the period); first call; created
      1 Apr 12:00; call 5 May, e-mail 6 May 12:00 promising a next contact on 8 May (overdue),
      a note 7 May (not a contact).
-  L2 Anna; meeting; created 1 Mar 12:00; meetings planned 7 May 11:00 (held), 8 May (no-show),
-     9 May (cancelled), 12 May (planned, after the period); deals won 9 May 5,000 EUR and
-     12 May 7,000 EUR (after the period). Its organisation's contact Pavel got campaign letters.
-  L3 Boris; proposal; created 10 Jan 12:00; last call 1 Mar 10:00 (stuck); a call planned for
-     6 May never logged (overdue).
-  L4 Boris; first call; created 5 May 09:00 (new).
+  L2 Anna; created 1 Mar 12:00, meeting since 6 May 10:00; meetings planned 7 May 11:00 (held),
+     8 May (no-show), 9 May (cancelled), 12 May (planned, after the period); deals won 9 May
+     5,000 EUR and 12 May 7,000 EUR (after the period). Its organisation's contact Pavel got
+     campaign letters.
+  L3 Boris; created 10 Jan 12:00, meeting 1 Feb 12:00, proposal since 1 Mar 12:00; last call
+     1 Mar 10:00 (stuck); a call planned for 6 May never logged (overdue).
+  L4 Boris; created 5 May 09:00 (new) in first call; meeting on 12 May 10:00 (after the period).
   L5 the pool (Boris released it on 8 May); first call; created 1 Feb 00:00, no contact (stuck).
-  L6 Anna; won 8 May from "paid"; deal won 8 May 12:00, 100,000 RUB.
-  L7 Boris; lost 7 May, now in "lost"; a call 6 May.
-  L8 Boris since the three-month rule moved it from Anna on 6 May 10:00; meeting; created
-     5 Jan 12:00; Anna's call 20 Apr (next contact 25 Apr, superseded), Boris's e-mail 7 May 12:00.
-  L11 Anna; won 1 Apr (before the period), deal won then. L12 created 12 May (after).
-Service (head Hugo): rep Sergey. L9: the same organisation as L2, created 6 May 12:00, a call
-  on 6 May 14:00.
-Nobody (no head of sales): rep Nina. L10 created 7 May, a call 8 May.
+  L6 Anna; created 15 Feb 12:00, proposal 4 May 12:00 (skipping meeting), won 8 May 12:00 in
+     "paid"; deal won 8 May 12:00, 100,000 RUB.
+  L7 Boris; created 20 Apr 12:00, lost 7 May 12:00 ("lost"); a call 6 May.
+  L8 Boris since the three-month rule moved it from Anna on 6 May 10:00; created 5 Jan 12:00,
+     meeting 5 May 12:00, proposal since 9 May 12:00; Anna's call 20 Apr (next contact 25 Apr,
+     superseded), Boris's e-mail 7 May 12:00.
+  L11 Anna; created 1 Jan 12:00, won 1 Apr 12:00 (before the period), deal won then. L12
+     created 12 May (after).
+Service (head Hugo): rep Sergey. L9: the same organisation as L2, created 6 May 12:00 in first
+  call, a call on 6 May 14:00.
+Nobody (no head of sales): rep Nina. L10 created 7 May 12:00, a call 8 May.
 Campaigns: "Equipment news" (line Equipment): Pavel sent 5 May 10:00, Petr sent, Fedor failed
   (claimed 5 May), Uma unknown (claimed 6 May), Olga sent 20 Apr (before); Petr unsubscribed by
   its link on 6 May. "Company news" (no line): Pavel sent 5 May 10:00.
@@ -77,18 +83,22 @@ def management_base(s: Session) -> Team:
     anna, boris = staff["Anna"].employee_id, staff["Boris"].employee_id
     stage = {name: f.stage(s, e, name) for name in STAGES}
 
-    def lead(name_stage: str, owner: int | None, created: datetime, line_id: int = e, **kw):
-        stage_id = stage[name_stage] if line_id == e else f.stage(s, line_id, name_stage)
+    def lead(owner: int | None, created: datetime, line_id: int = e, **kw):
+        stage_id = f.stage(s, line_id, "first call")
         return f.lead(s, line_id, owner, stage_id=stage_id, created_at=created,
                       owned_since=kw.pop("owned_since", created), **kw)  # fmt: skip
 
-    l1 = lead("first call", boris, at(4, 1))
+    def move(lead, name_stage: str, when: datetime, **values):
+        return f.move_stage(s, lead, stage[name_stage], when, **values)
+
+    l1 = lead(boris, at(4, 1))
     f.ownership_change(s, l1, anna, boris, at(5, 12, 9))
     f.activity(s, l1, anna, "call", held_at=at(5, 5, 10))
     f.activity(s, l1, anna, "email", held_at=at(5, 6, 12), next_contact_date=at(5, 8).date())
     f.activity(s, l1, anna, "note", held_at=at(5, 7, 9))
 
-    l2 = lead("meeting", anna, at(3, 1))
+    l2 = lead(anna, at(3, 1))
+    move(l2, "meeting", at(5, 6, 10))
     f.activity(s, l2, anna, "meeting", planned_at=at(5, 7, 11), held_at=at(5, 7, 11))
     f.activity(s, l2, anna, "meeting", status="no_show", planned_at=at(5, 8, 15))
     f.activity(s, l2, anna, "meeting", status="cancelled", planned_at=at(5, 9, 10))
@@ -97,35 +107,44 @@ def management_base(s: Session) -> Team:
     f.deal(s, l2, Decimal("5000.00"), currency="EUR", won_at=at(5, 9))
     f.deal(s, l2, Decimal("7000.00"), currency="EUR", won_at=at(5, 12))
 
-    l3 = lead("proposal", boris, at(1, 10))
+    l3 = lead(boris, at(1, 10))
+    move(l3, "meeting", at(2, 1))
+    move(l3, "proposal", at(3, 1))
     f.activity(s, l3, boris, "call", held_at=at(3, 1, 10))
     f.activity(s, l3, boris, "call", status="planned", planned_at=at(5, 6, 10),
                created_at=at(5, 1))  # fmt: skip
 
-    l4 = lead("first call", boris, at(5, 5, 9))
+    l4 = lead(boris, at(5, 5, 9))
+    move(l4, "meeting", at(5, 12, 10))
 
-    l5 = lead("first call", None, datetime(2026, 2, 1, tzinfo=MSK))
+    l5 = lead(None, datetime(2026, 2, 1, tzinfo=MSK))
     f.ownership_change(s, l5, boris, None, at(5, 8), reason="released")
 
-    l6 = lead("paid", anna, at(2, 15), status="won", closed_at=at(5, 8))
+    l6 = lead(anna, at(2, 15))
+    move(l6, "proposal", at(5, 4))
+    move(l6, "paid", at(5, 8), status="won", closed_at=at(5, 8))
     f.deal(s, l6, Decimal("100000.00"), won_at=at(5, 8))
 
-    l7 = lead("lost", boris, at(4, 20), status="lost", closed_at=at(5, 7))
+    l7 = lead(boris, at(4, 20))
+    move(l7, "lost", at(5, 7), status="lost", closed_at=at(5, 7))
     f.activity(s, l7, boris, "call", held_at=at(5, 6, 16))
 
-    l8 = lead("meeting", boris, at(1, 5), owned_since=at(5, 6, 10))
+    l8 = lead(boris, at(1, 5), owned_since=at(5, 6, 10))
+    move(l8, "meeting", at(5, 5))
+    move(l8, "proposal", at(5, 9))
     f.ownership_change(s, l8, anna, boris, at(5, 6, 10), reason="stale_rule")
     f.activity(s, l8, anna, "call", held_at=at(4, 20), next_contact_date=at(4, 25).date())
     f.activity(s, l8, boris, "email", held_at=at(5, 7, 12))
 
-    l11 = lead("paid", anna, at(1, 1), status="won", closed_at=at(4, 1))
+    l11 = lead(anna, at(1, 1))
+    move(l11, "paid", at(4, 1), status="won", closed_at=at(4, 1))
     f.deal(s, l11, Decimal("999.00"), won_at=at(4, 1))
-    lead("first call", anna, at(5, 12))
+    lead(anna, at(5, 12))
 
-    l9 = lead("first call", staff["Sergey"].employee_id, at(5, 6), line_id=sv,
+    l9 = lead(staff["Sergey"].employee_id, at(5, 6), line_id=sv,
               organisation_id=l2.organisation_id)  # fmt: skip
     f.activity(s, l9, staff["Sergey"].employee_id, "call", held_at=at(5, 6, 14))
-    l10 = lead("first call", staff["Nina"].employee_id, at(5, 7), line_id=nb)
+    l10 = lead(staff["Nina"].employee_id, at(5, 7), line_id=nb)
     f.activity(s, l10, staff["Nina"].employee_id, "call", held_at=at(5, 8))
 
     campaigns = _campaigns(s, e, l2.organisation_id)

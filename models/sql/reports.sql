@@ -4,8 +4,8 @@
 -- A period is [:from_at, :to_at) in UTC, made from business dates in TIME_ZONE; :due_before is
 -- the business date of :to_at (the day after the period's last day). "At the end of the
 -- period" means at :to_at: a lead is open then when it was created before and not closed
--- before, and its owner then is read back from the append-only ownership history. The store
--- keeps no stage history, so a lead's stage is the one it has now (see `stage_funnel`).
+-- before, and its owner and stage then are read back from the append-only ownership and stage
+-- histories (ownership_changes, lead_stage_changes).
 -- :line_id NULL means every line.
 
 -- name: report_settings
@@ -23,7 +23,8 @@ drop table if exists pg_temp.report_lead_facts
 
 -- name: lead_facts
 -- Purpose: one row per lead open at the end of the period: its line, its owner then, its
--- current stage, days open, days since its last contact (a call, e-mail or meeting held;
+-- stage then and the days it had been in it, days open, days since its last contact (a call,
+-- e-mail or meeting held;
 -- since it was created when there was none), whether a next contact was overdue then (a
 -- contact planned before :to_at and not held by then, or the last contact's next-contact date
 -- before :due_before with nothing planned after :to_at) and whether it is stuck (no contact
@@ -46,6 +47,16 @@ later_owners as (
     from ownership_changes as oc
     where oc.changed_at >= :to_at
     order by oc.lead_id, oc.changed_at, oc.ownership_change_id
+),
+
+stays as (
+    -- The stage each lead was in at :to_at and since when: its last change before then.
+    -- Descending on the whole key of ix_lead_stage_changes_lead_changed_at: a backward
+    -- index-only scan, no sort; the id orders changes made in one transaction.
+    select distinct on (h.lead_id) h.lead_id, h.to_stage_id, h.changed_at
+    from lead_stage_changes as h
+    where h.changed_at < :to_at
+    order by h.lead_id desc, h.changed_at desc, h.lead_stage_change_id desc
 ),
 
 last_contacts as (
@@ -74,7 +85,11 @@ final as (
         s.lead_id,
         s.line_id,
         case when lo.lead_id is null then s.owner_id else lo.from_owner_id end as owner_id,
-        s.stage_id,
+        -- A lead with no history row (loaded with the triggers off) is in its stage since it
+        -- was created, as migration 0008 assumed for the leads it found.
+        coalesce(st.to_stage_id, s.stage_id) as stage_id,
+        date_part('epoch', cast(:to_at as timestamptz) - coalesce(st.changed_at, s.created_at))
+            / 86400 as days_in_stage,
         s.created_at,
         lc.held_at as last_contact_at,
         -- date_part, not extract: a double, not a numeric, for the sorts of the medians.
@@ -86,6 +101,7 @@ final as (
             and not coalesce(p.has_next_plan, false) as is_overdue
     from scope_leads as s
     left join later_owners as lo on lo.lead_id = s.lead_id
+    left join stays as st on st.lead_id = s.lead_id
     left join last_contacts as lc on lc.lead_id = s.lead_id
     left join open_plans as p on p.lead_id = s.lead_id
 )
@@ -289,14 +305,16 @@ select * from final
 order by line nulls last, is_total, employee is null, employee, employee_id
 
 -- name: stage_funnel
--- Purpose: per line and sales stage: the leads open in the stage at the end of the period, the
--- leads closed in the period from it (won, lost), how many of these (open at the end or
--- closed in the period) reached the stage, the conversion from the stage to the next one,
--- the median days open and days since the last contact of the open ones, and how many of
--- them are stuck (no contact for more than :stuck_days days). The store keeps no stage
--- history: "reached" counts leads whose current stage is this one or a later one (stages
--- are passed in order) and a lead now in a lost stage as having reached the first stage
--- only; days open is an upper bound of the time in the stage.
+-- Purpose: per line and sales stage, from the stage history (lead_stage_changes): the leads
+-- that entered the stage in the period; how many of them had moved on to a later stage by its
+-- end (any stage further along, skipping some or reaching the won one; a lost stage is not
+-- further along; a lead that went back and forth counts once); the conversion to the next
+-- stage, moved on / entered (NULL for a stage with no later one, and for lost stages); the
+-- leads open in the stage at the end of the period (the stage they were in then), how many of
+-- them had been in it more than :stuck_days days and their median days since the last
+-- contact; the median days in the stage over every stay in it during the period: from
+-- entering it to the lead's next change when that came in the period, else to the end of the
+-- period for the open leads still in it (not for lost stages).
 -- Side effects: none; reads report_lead_facts (run `lead_facts` first, same transaction).
 with stages as (
     select s.stage_id, s.line_id, s.name, s.position, s.is_won, s.is_lost
@@ -304,88 +322,116 @@ with stages as (
     where cast(:line_id as bigint) is null or s.line_id = :line_id
 ),
 
-open_in_stage as (
+period_changes as (
+    -- ix_lead_stage_changes_changed_at: only the period's changes are read.
+    select h.lead_stage_change_id, h.lead_id, h.from_stage_id, h.to_stage_id, h.changed_at,
+        s.position, s.is_lost
+    from lead_stage_changes as h
+    join stages as s on s.stage_id = h.to_stage_id
+    where h.changed_at >= :from_at and h.changed_at < :to_at
+),
+
+entries as (
+    -- A lead entering a stage twice in the period is one lead: its first entry counts.
+    select distinct on (c.lead_id, c.to_stage_id) *
+    from period_changes as c
+    order by c.lead_id, c.to_stage_id, c.changed_at, c.lead_stage_change_id
+),
+
+moves_on as (
+    -- Any change after an entry and before :to_at is itself in the period.
+    select e.lead_stage_change_id
+    from entries as e
+    where exists (
+        select 1
+        from period_changes as n
+        where n.lead_id = e.lead_id
+          and (n.changed_at, n.lead_stage_change_id) > (e.changed_at, e.lead_stage_change_id)
+          and n.position > e.position
+          and not n.is_lost
+    )
+),
+
+entered as (
+    select e.to_stage_id as stage_id, count(*) as entered, count(m.lead_stage_change_id)
+        as moved_on
+    from entries as e
+    left join moves_on as m on m.lead_stage_change_id = e.lead_stage_change_id
+    group by e.to_stage_id
+),
+
+ended_stays as (
+    -- Each change in the period ends the stay its lead's previous change began
+    -- (ix_lead_stage_changes_lead_changed_at, backwards from the change).
+    select c.from_stage_id as stage_id,
+        date_part('epoch', c.changed_at - p.changed_at) / 86400 as days
+    from period_changes as c
+    cross join lateral (
+        select h.changed_at
+        from lead_stage_changes as h
+        where h.lead_id = c.lead_id
+          and (h.changed_at, h.lead_stage_change_id) < (c.changed_at, c.lead_stage_change_id)
+        order by h.changed_at desc, h.lead_stage_change_id desc
+        limit 1
+    ) as p
+    where c.from_stage_id is not null
+),
+
+all_stays as (
+    select stage_id, days from ended_stays
+    union all
+    select f.stage_id, f.days_in_stage from report_lead_facts as f
+),
+
+stay_medians as (
+    select stage_id, percentile_cont(0.5) within group (order by days) as median_days_in_stage
+    from all_stays
+    group by stage_id
+),
+
+in_stage as (
     select
         f.stage_id,
-        count(*) as open_leads,
-        count(*) filter (where f.is_stuck) as stuck_leads,
-        percentile_cont(0.5) within group (order by f.days_open) as median_days_open,
+        count(*) as in_stage,
+        count(*) filter (where f.days_in_stage > :stuck_days) as stuck_in_stage,
         percentile_cont(0.5) within group (order by f.days_idle) as median_days_idle
     from report_lead_facts as f
     group by f.stage_id
 ),
 
-closed_from_stage as (
-    select
-        l.stage_id,
-        count(*) filter (where l.status = 'won') as won_leads,
-        count(*) filter (where l.status = 'lost') as lost_leads
-    from leads as l
-    where l.closed_at >= :from_at and l.closed_at < :to_at
-      and (cast(:line_id as bigint) is null or l.line_id = :line_id)
-    group by l.stage_id
-),
-
-per_stage as (
-    select
-        s.*,
-        coalesce(o.open_leads, 0) as open_leads,
-        coalesce(c.won_leads, 0) as won_leads,
-        coalesce(c.lost_leads, 0) as lost_leads,
-        coalesce(o.open_leads, 0) + coalesce(c.won_leads, 0) + coalesce(c.lost_leads, 0)
-            as pipeline,
-        o.stuck_leads,
-        o.median_days_open,
-        o.median_days_idle,
-        min(s.position) filter (where not s.is_lost) over (partition by s.line_id)
-            as first_position
-    from stages as s
-    left join open_in_stage as o on o.stage_id = s.stage_id
-    left join closed_from_stage as c on c.stage_id = s.stage_id
-),
-
-reached as (
-    select
-        s.stage_id,
-        sum(t.pipeline) filter (where not t.is_lost and t.position >= s.position)
-            + case when s.position = s.first_position
-                   then coalesce(sum(t.pipeline) filter (where t.is_lost), 0) else 0 end
-            as reached
-    from per_stage as s
-    join per_stage as t on t.line_id = s.line_id
-    where not s.is_lost
-    group by s.stage_id, s.position, s.first_position
-),
-
 final as (
     select
-        p.line_id,
+        s.line_id,
         bl.name as line,
-        p.stage_id,
-        p.name as stage,
-        p.position,
-        p.is_won,
-        p.is_lost,
-        p.open_leads,
-        p.won_leads,
-        p.lost_leads,
-        r.reached,
-        lead(r.reached) over w / nullif(r.reached, 0)::numeric as conversion_to_next,
-        coalesce(p.stuck_leads, 0) as stuck_leads,
-        p.median_days_open,
-        p.median_days_idle
-    from per_stage as p
-    join business_lines as bl on bl.line_id = p.line_id
-    left join reached as r on r.stage_id = p.stage_id
-    window w as (partition by p.line_id, p.is_lost order by p.position)
+        s.stage_id,
+        s.name as stage,
+        s.position,
+        s.is_won,
+        s.is_lost,
+        coalesce(e.entered, 0) as entered,
+        case when not s.is_lost and exists (
+            select 1 from stages as t
+            where t.line_id = s.line_id and t.position > s.position and not t.is_lost
+        ) then coalesce(e.moved_on, 0) end as moved_on,
+        coalesce(i.in_stage, 0) as in_stage,
+        coalesce(i.stuck_in_stage, 0) as stuck_in_stage,
+        case when not s.is_lost then m.median_days_in_stage end as median_days_in_stage,
+        i.median_days_idle
+    from stages as s
+    join business_lines as bl on bl.line_id = s.line_id
+    left join entered as e on e.stage_id = s.stage_id
+    left join in_stage as i on i.stage_id = s.stage_id
+    left join stay_medians as m on m.stage_id = s.stage_id
 )
 
-select * from final order by line, position
+select *, moved_on / nullif(entered, 0)::numeric as conversion_to_next
+from final
+order by line, position
 
 -- name: stuck_leads
 -- Purpose: the :listed leads of each line that have gone longest without a contact among the
 -- stuck ones (no contact for more than :stuck_days days at the end of the period), with the
--- client, stage, owner then and last contact.
+-- client, stage and owner then, the days it had been in that stage, and the last contact.
 -- Side effects: none; reads report_lead_facts (run `lead_facts` first, same transaction).
 with ranked as (
     select
@@ -405,6 +451,7 @@ final as (
         e.full_name as owner,
         r.last_contact_at,
         r.days_idle,
+        r.days_in_stage,
         r.days_open
     from ranked as r
     join business_lines as bl on bl.line_id = r.line_id
@@ -1248,3 +1295,41 @@ dates as (
 )
 
 select * from dates
+
+-- Report letters, once per report and address: a letter is claimed before it is sent, marked
+-- sent when the server accepted it and released when it was refused, so a rerun sends the
+-- refused ones and nobody else (the lead lists' claim_batch_letters, per recipient). A claim
+-- whose run died between sending and marking stays: that letter may have gone, and a second
+-- copy is worse than none (`resend` sends it on purpose).
+
+-- name: claim_report_letters
+-- Purpose: take the sending of a report's letters to these addresses; returns the addresses
+-- this run is to write to (not those an earlier or a concurrent run already took).
+-- Side effects: inserts into report_deliveries.
+insert into report_deliveries (report_kind, report_key, email)
+select :kind, :key, e from unnest(cast(:emails as text[])) as e
+on conflict (report_kind, report_key, email) do nothing
+returning email
+
+-- name: reclaim_report_letters
+-- Purpose: take the sending of a report's letters to these addresses even if they went before
+-- (a resend asked for); returns every address.
+-- Side effects: inserts into report_deliveries, or claims its rows again (sent_at cleared).
+insert into report_deliveries (report_kind, report_key, email)
+select :kind, :key, e from unnest(cast(:emails as text[])) as e
+on conflict (report_kind, report_key, email)
+do update set claimed_at = now(), sent_at = null
+returning email
+
+-- name: report_letters_sent
+-- Purpose: the mail server accepted these letters.
+-- Side effects: sets report_deliveries.sent_at.
+update report_deliveries set sent_at = now()
+where report_kind = :kind and report_key = :key and email = any(cast(:emails as text[]))
+
+-- name: release_report_letters
+-- Purpose: these letters were refused or never sent; the next run tries them again.
+-- Side effects: deletes their unsent claims from report_deliveries.
+delete from report_deliveries
+where report_kind = :kind and report_key = :key and email = any(cast(:emails as text[]))
+  and sent_at is null

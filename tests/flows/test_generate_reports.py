@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from flows.generate_reports import generate_reports
 from tests.report_base import management_base, satisfaction_base
+from tests.smtp_servers import RecordingServer
 
 pytestmark = [pytest.mark.prefect, pytest.mark.usefixtures("prefect_harness")]
 
@@ -70,3 +71,37 @@ def test_the_satisfaction_report_without_letters(committed, mailbox):
         "| Equipment | All | all | 3 | 2 | 66.7% | +0 |"
         in newest_artifact("satisfaction-report").data
     )
+
+
+def test_a_refused_letter_is_reported_and_the_rerun_sends_only_it(committed, monkeypatch):
+    from models.settings import get_settings
+
+    with Session(committed) as s, s.begin():
+        base = management_base(s)
+    helen, hugo, dora = (base.emails[n] for n in ("Helen", "Hugo", "Dora"))
+
+    def run(server, **kw):
+        monkeypatch.setenv("SMTP_HOST", server.host)
+        monkeypatch.setenv("SMTP_PORT", str(server.port))
+        get_settings.cache_clear()
+        try:
+            return generate_reports(kind="weekly", as_of=date(2026, 5, 13), **kw)
+        finally:
+            monkeypatch.undo()
+            get_settings.cache_clear()
+
+    with RecordingServer(reject={helen}) as server:
+        first = run(server)
+        assert server.rcpt_counts() == {hugo: 1, dora: 1}
+    assert first.failed == [helen] and first.letters == 3
+    with RecordingServer() as server:
+        second = run(server)
+        third = run(server)
+        assert server.rcpt_counts() == {helen: 1}
+    assert (second.recipients, second.failed) == ([helen], [])
+    assert sorted(second.already_sent) == sorted([hugo, dora])
+    assert third.letters == 0 and sorted(third.already_sent) == sorted([helen, hugo, dora])
+    with RecordingServer() as server:
+        again = run(server, resend=True)
+        assert server.rcpt_counts() == {helen: 1, hugo: 1, dora: 1}
+    assert again.letters == 3 and again.already_sent == []

@@ -43,6 +43,24 @@ def test_stage_used_by_a_lead_cannot_be_removed(session):
         lines.set_stages(session, "Busy", ["paid"])
 
 
+def test_a_stage_a_lead_passed_through_stays_for_the_history(session):
+    bl = f.line(session, "Moved", stages=("first call", "meeting", "paid"))
+    lead = f.lead(session, bl.line_id)
+    meeting = session.scalar(
+        sa.select(SalesStage.stage_id).where(
+            SalesStage.line_id == bl.line_id, SalesStage.name == "meeting"
+        )
+    )
+    f.move_stage(session, lead, meeting, None)
+    with pytest.raises(CrmError, match="'first call' \\(1 leads passed through it\\)"):
+        lines.set_stages(session, "Moved", ["meeting", "paid"])
+    assert [s.name for s in lines.list_stages(session, "Moved")] == [
+        "first call",
+        "meeting",
+        "paid",
+    ]
+
+
 @pytest.mark.parametrize(
     ("names", "kw", "message"),
     [

@@ -92,7 +92,8 @@ def test_every_named_report_query_runs_on_an_empty_store(session):
     params = dict(
         from_at=at(5, 4, 0), to_at=at(5, 11, 0), due_before=date(2026, 5, 11), line_id=None,
         stuck_days=30, follow_days=30, listed=5, wave=None, now=at(5, 11, 0), wave_id=1,
-        earlier=3, organisation_id=1, person_id=None,
+        earlier=3, organisation_id=1, person_id=None, kind="management", key="management-x",
+        emails=["head@example.com"],
     )  # fmt: skip
     for statement in queries("reports").values():
         session.execute(statement, params)

@@ -10,14 +10,17 @@ from io import BytesIO
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from models.employees import EmployeeLine, Role
-from tasks.mail import send_letters
-from tasks.report_delivery import audience, report_letter
+from tasks.mail import MailError, send_letters
+from tasks.report_delivery import audience, deliver_report, report_letter
 from tasks.report_management import management_report
 from tasks.report_period import Period
 from tasks.report_render import save_report
 from tests.report_base import management_base
+from tests.smtp_servers import RecordingServer
 
 WEEK = Period(first_day=date(2026, 5, 4), last_day=date(2026, 5, 10))
 OTHER_REPS = {"Equipment": ("Anna Rep", "Boris Rep"), "Service": ("Sergey Rep",),
@@ -154,3 +157,96 @@ def test_satisfaction_letters_keep_to_the_line_too(session, mailbox):
     html = message.get_body(("html",)).get_content()
     assert "Beta LLC" in html and "Client Irina" not in html and "All lines" not in html
     assert "Scores by dimension" in html and "Trend over waves" in html
+
+
+# Once per report and address (report_deliveries): claimed before sending, marked when the
+# server accepted the letter, released when it refused it.
+
+
+@pytest.fixture
+def made(committed):
+    """The week's report over committed rows: deliver_report claims in its own transactions."""
+    with Session(committed) as s, s.begin():
+        base = management_base(s)
+    with Session(committed) as s, s.begin():
+        report = management_report(s, WEEK)
+    return base, report, save_report(report)
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    """Point the sender at a real SMTP server on loopback for the test."""
+    from models.settings import get_settings
+
+    def use(server):
+        monkeypatch.setenv("SMTP_HOST", server.host)
+        monkeypatch.setenv("SMTP_PORT", str(server.port))
+        get_settings.cache_clear()
+
+    yield use
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def deliveries(engine) -> dict[str, bool]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("select email, sent_at is not null from report_deliveries"))
+        return dict(rows.tuples().all())
+
+
+def test_a_rerun_of_the_same_period_sends_nothing_new(committed, made, mailbox):
+    base, report, saved = made
+    everyone = sorted(base.emails[n] for n in ("Helen", "Hugo", "Dora"))
+    first = deliver_report(report, saved)
+    assert (first.letters, sorted(first.recipients), first.failed) == (3, everyone, [])
+    again = deliver_report(report, saved)
+    assert (again.letters, again.recipients, sorted(again.already_sent)) == (0, [], everyone)
+    assert len(list(mailbox.glob("*.eml"))) == 3
+    assert deliveries(committed) == dict.fromkeys(everyone, True)
+    # On purpose: everyone again, and it is remembered as sent.
+    assert deliver_report(report, saved, resend=True).letters == 3
+    assert len(list(mailbox.glob("*.eml"))) == 6
+    assert deliver_report(report, saved).letters == 0
+
+
+def test_another_period_is_another_report(committed, made, mailbox):
+    _, report, saved = made
+    deliver_report(report, saved)
+    with Session(committed) as s, s.begin():
+        other = management_report(
+            s, Period(first_day=date(2026, 5, 11), last_day=date(2026, 5, 17))
+        )
+    assert deliver_report(other, save_report(other)).letters == 3
+
+
+def test_a_refused_letter_goes_on_the_rerun_and_nobody_elses(committed, made, smtp):
+    base, report, saved = made
+    helen, hugo, dora = (base.emails[n] for n in ("Helen", "Hugo", "Dora"))
+    with RecordingServer(reject={helen}) as server:
+        smtp(server)
+        first = deliver_report(report, saved)
+        delivered = server.rcpt_counts()
+    assert first.failed == [helen] and first.letters == 3
+    assert delivered == {hugo: 1, dora: 1}
+    assert deliveries(committed) == {hugo: True, dora: True}
+    with RecordingServer() as server:
+        smtp(server)
+        rerun = deliver_report(report, saved)
+        delivered = server.rcpt_counts()
+    assert (rerun.recipients, rerun.failed) == ([helen], [])
+    assert sorted(rerun.already_sent) == sorted([hugo, dora])
+    assert delivered == {helen: 1}
+    assert [m.subject for m in server.messages] == [f"{report.title}: Equipment"]
+    assert deliveries(committed) == {helen: True, hugo: True, dora: True}
+
+
+def test_a_server_that_cannot_be_reached_releases_every_claim(committed, made, smtp, mailbox):
+    _, report, saved = made
+
+    class Nobody:  # the discard port: nobody listens
+        host, port = "127.0.0.1", 9
+
+    smtp(Nobody)
+    with pytest.raises(MailError):
+        deliver_report(report, saved)
+    assert deliveries(committed) == {}

@@ -79,33 +79,69 @@ def test_workload_totals_per_line_and_all_lines(report):
     assert names == {"Anna Rep", "Boris Rep", "Unassigned pool", "Sergey Rep", "Nina Rep"}
 
 
-def test_stage_funnel_counts_conversion_and_bottlenecks(report):
-    rows = {r["stage"]: r for r in report.table("funnel").rows if r["line"] == "Equipment"}
-    assert [rows[s]["open_leads"] for s in ("first call", "meeting", "proposal", "paid", "lost")] \
-        == [3, 2, 1, 0, 0]  # fmt: skip
-    assert rows["paid"]["won_leads"] == 1 and rows["lost"]["lost_leads"] == 1
-    # Reached: now in the stage or later (open at the end or closed in the period); the lost
-    # lead counts for the first stage only.
-    assert [rows[s]["reached"] for s in ("first call", "meeting", "proposal", "paid")] == [
-        8, 4, 2, 1
-    ]  # fmt: skip
-    assert rows["lost"]["reached"] is None
-    assert [rows[s]["conversion_to_next"] for s in ("first call", "meeting", "proposal")] == [
-        pytest.approx(0.5)
-    ] * 3
-    assert rows["paid"]["conversion_to_next"] is None
-    # first call: L1 39.5 days open / 4.5 since contact, L4 5.625 / 5.625, L5 99 / 99.
-    assert float(rows["first call"]["median_days_open"]) == pytest.approx(39.5)
-    assert float(rows["first call"]["median_days_idle"]) == pytest.approx(5.625)
-    assert rows["first call"]["stuck_leads"] == 1
-    # meeting: L2 70.5 / 3 d 13 h, L8 125.5 / 3.5.
-    assert float(rows["meeting"]["median_days_open"]) == pytest.approx(98.0)
-    assert float(rows["meeting"]["median_days_idle"]) == pytest.approx((3.5 + 3 + 13 / 24) / 2)
-    assert rows["meeting"]["stuck_leads"] == 0
-    # proposal: L3 since 10 Jan 12:00, last call 1 Mar 10:00.
-    assert float(rows["proposal"]["median_days_open"]) == pytest.approx(120.5)
-    assert float(rows["proposal"]["median_days_idle"]) == pytest.approx(70 + 14 / 24)
-    assert rows["proposal"]["stuck_leads"] == 1
+FUNNEL = ("first call", "meeting", "proposal", "paid", "lost")
+
+
+def funnel(report, line: str) -> dict[str, dict]:
+    return {r["stage"]: r for r in report.table("funnel").rows if r["line"] == line}
+
+
+def column(rows: dict[str, dict], key: str) -> list:
+    return [rows[stage][key] for stage in FUNNEL]
+
+
+def test_stage_funnel_entries_and_conversion_from_the_history(report):
+    rows = funnel(report, "Equipment")
+    assert list(rows) == list(FUNNEL)
+    # Entered in the period: first call L4 (created 5 May); meeting L8 (5 May), L2 (6 May);
+    # proposal L6 (4 May), L8 (9 May); paid L6 (won 8 May); lost L7 (7 May). L4's move to
+    # meeting and L12's creation on 12 May are after the period.
+    assert column(rows, "entered") == [1, 2, 2, 1, 1]
+    # Of them, by the end of the period in a later stage (lost does not count): L8 from
+    # meeting to proposal, L6 from proposal to paid; L4 moved only on 12 May.
+    assert column(rows, "moved_on") == [0, 1, 1, None, None]
+    assert column(rows, "conversion_to_next") == [0, 0.5, 0.5, None, None]
+
+
+def test_stage_funnel_leads_in_each_stage_at_the_end_of_the_period(report):
+    rows = funnel(report, "Equipment")
+    # Open at the end, in the stage they were in then: L1, L4 (meeting only since 12 May), L5;
+    # L2; L3, L8. L6 and L7 closed in the period.
+    assert column(rows, "in_stage") == [3, 1, 2, 0, 0]
+    # More than 30 days in the stage at the end: L1 (39.5 days) and L5 (99); L3 (70.5).
+    assert column(rows, "stuck_in_stage") == [2, 0, 1, 0, 0]
+    # Days since the last contact of those: L1 4.5, L4 5.625, L5 99 | L2 3 d 13 h | L3 70 d
+    # 14 h, L8 3.5.
+    idle = [float(v) if v is not None else None for v in column(rows, "median_days_idle")]
+    assert idle == pytest.approx([5.625, 3 + 13 / 24, (70 + 14 / 24 + 3.5) / 2, None, None])
+
+
+def test_stage_funnel_median_time_in_stage(report):
+    rows = funnel(report, "Equipment")
+    # Every stay in the stage during the period, from entering it to the next change, or to
+    # the end of the period for the leads still there:
+    # first call: ended in the period L6 78 d (15 Feb - 4 May), L8 120 (5 Jan - 5 May),
+    #   L2 65 d 22 h (1 Mar 12:00 - 6 May 10:00), L7 17 (20 Apr - 7 May); still there L1 39.5,
+    #   L4 5.625, L5 99; the median of the seven is L2's.
+    # meeting: L8 4 d (5 - 9 May), L2 4 d 14 h (6 May 10:00 - the end); L3's stay ended in
+    #   March, before the period.
+    # proposal: L6 4 d (4 - 8 May), L3 70.5, L8 1.5.
+    # paid: nobody stays (L6 closed there); lost: not a stage to stay in.
+    days = [float(v) if v is not None else None for v in column(rows, "median_days_in_stage")]
+    assert days == pytest.approx([65 + 22 / 24, (4 + 4 + 14 / 24) / 2, 4.0, None, None])
+
+
+def test_stage_funnel_of_the_other_lines(report):
+    service = funnel(report, "Service")["first call"]
+    assert (service["entered"], service["moved_on"], service["in_stage"]) == (1, 0, 1)
+    assert float(service["median_days_in_stage"]) == pytest.approx(4.5)  # L9 from 6 May 12:00
+    assert funnel(report, "Nobody")["first call"]["entered"] == 1
+
+
+def test_stage_funnel_threshold(session, base):
+    strict = management_report(session, WEEK, options=ManagementOptions(stuck_after_days=5))
+    # Longer than 5 days in the stage: L1, L4, L5 | none (L2 4 d 14 h) | L3.
+    assert column(funnel(strict, "Equipment"), "stuck_in_stage") == [3, 0, 1, 0, 0]
 
 
 def test_stuck_leads_longest_first(report, base):
@@ -113,6 +149,8 @@ def test_stuck_leads_longest_first(report, base):
     assert [r["lead_id"] for r in rows] == [base.leads["L5"], base.leads["L3"]]
     assert [round(float(r["days_idle"]), 3) for r in rows] == [99.0, round(70 + 14 / 24, 3)]
     assert [r["owner"] for r in rows] == [None, "Boris Rep"]
+    assert [r["stage"] for r in rows] == ["first call", "proposal"]
+    assert [float(r["days_in_stage"]) for r in rows] == [99.0, 70.5]
     assert not [r for r in report.table("stuck_leads").rows if r["line"] != "Equipment"]
 
 
