@@ -46,6 +46,7 @@ class IssueResult:
     retried: int = 0
     unknown: int = 0
     stopped: str | None = None  # why the run stopped early (the campaign then pauses)
+    busy: str | None = None  # why the run sent nothing: another run is sending the campaign
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -67,6 +68,12 @@ class Sending:
 def _run_lock(key: str):
     return sa.select(
         sa.func.pg_advisory_lock(sa.func.hashtext("campaign-run"), sa.func.hashtext(key))
+    )
+
+
+def _campaign_lock(campaign_id: int):
+    return sa.select(
+        sa.func.pg_try_advisory_lock(sa.func.hashtext("campaign-sending"), campaign_id)
     )
 
 
@@ -352,9 +359,17 @@ def send_issue(
     with engine.connect() as holder:
         # Held for the whole run: it tells later runs that this run's claims are alive.
         holder.execute(_run_lock(run.key))
+        # One sending run per campaign: a second one at once (the dispatcher beside a run
+        # started from the UI) would keep the rate limits on its own and double the rate. Its
+        # claims could never overlap (SKIP LOCKED), so this is about the limits, not about
+        # sending twice.
+        alone = holder.scalar(_campaign_lock(campaign_id))
         holder.commit()
         try:
-            asyncio.run(_send(run, render, _prepare(engine, campaign_id)))
+            if alone:
+                asyncio.run(_send(run, render, _prepare(engine, campaign_id)))
+            else:
+                run.result.busy = "another run is sending this campaign; this one sent nothing"
         finally:
             # Closing the database session is what releases the lock; a pooled connection
             # would keep it.

@@ -40,6 +40,7 @@ class IssueSummary(BaseModel):
     stopped: str | None
     counts: dict[str, int]
     status: str
+    busy: str | None = None  # another run was sending the campaign: this one sent nothing
     document: str | None = None  # a paper campaign's PDF of letters
 
 
@@ -112,7 +113,7 @@ def send_campaign_issue(campaign_id: int) -> IssueSummary:
     return IssueSummary(
         campaign_id=campaign_id, sent=result.sent, failed=result.failed, retried=result.retried,
         unknown=result.unknown, stopped=result.stopped, counts=result.counts,
-        status=_finish(campaign_id),
+        status=_finish(campaign_id), busy=result.busy,
     )  # fmt: skip
 
 
@@ -158,6 +159,7 @@ def publish_campaign(summary: IssueSummary) -> None:
             f"{summary.sent}, failed {summary.failed}, will retry {summary.retried}, "
             f"unknown {summary.unknown}."
             + (f" Paused: {summary.stopped}" if summary.stopped else "")
+            + (f" Not sent: {summary.busy}." if summary.busy else "")
             + (f" Letters to print: {summary.document}" if summary.document else "")
         ),
     )

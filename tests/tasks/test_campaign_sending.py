@@ -110,6 +110,25 @@ def test_two_runs_at_once_deliver_nobody_twice(committed):
     assert set(ledger(committed, campaign_id).values()) == {"sent"}
 
 
+def test_a_second_run_while_one_is_sending_the_campaign_sends_nothing_and_says_why(committed):
+    campaign_id = audience(committed, ["one@example.ru", "two@example.ru"])
+    with committed.connect() as other_run, RecordingServer() as server:
+        # What a sending run of the campaign holds while it is alive.
+        other_run.execute(
+            sa.text("SELECT pg_advisory_lock(hashtext('campaign-sending'), :c)"),
+            {"c": campaign_id},
+        )
+        result = send_issue(committed, campaign_id, None, render, how(server))
+        assert server.rcpt_counts() == {}
+        other_run.invalidate()
+    assert result.busy and "another run is sending this campaign" in result.busy
+    assert result.sent == 0 and result.counts == {"pending": 2}
+    with RecordingServer() as server:
+        result = send_issue(committed, campaign_id, None, render, how(server))
+        assert server.rcpt_counts() == {"one@example.ru": 1, "two@example.ru": 1}
+    assert result.busy is None
+
+
 def test_a_suppression_made_after_the_ledger_was_filled_still_stops_the_letter(committed):
     campaign_id = audience(committed, ["keep@example.ru", "left@example.ru"])
     with Session(committed) as s, s.begin():
