@@ -57,6 +57,7 @@ def demo(
     campaign_step()
     survey_step()
     reassign_step()
+    report_step()
 
 
 def survey_step() -> None:
@@ -121,6 +122,26 @@ def reassign_step() -> None:
     mail = get_settings().mail_capture_dir
     if not get_settings().smtp_host:
         typer.echo(f"  letters to reps and heads of sales: {mail}/*.eml")
+
+
+def report_step() -> None:
+    """Last month's management report, mailed once to each line's head and the directors."""
+    from flows.generate_reports import generate_reports
+
+    typer.echo("\nmanagement report (Prefect flow generate-reports, kind=monthly):")
+    outcome = generate_reports(kind="monthly")
+    typer.echo(
+        f"  {outcome.title}" + (": nothing recorded in the period" if outcome.is_empty else "")
+    )
+    typer.echo(f"  saved in {outcome.folder} (HTML, charts, CSV and XLSX per line)")
+    if outcome.letters:
+        typer.echo(f"  mailed to {outcome.letters}: {', '.join(outcome.recipients)}")
+    if outcome.already_sent:
+        typer.echo(f"  mailed on an earlier run, not again: {len(outcome.already_sent)} recipients")
+    if outcome.lines_without_head:
+        typer.echo(f"  no head of sales (directors only): {', '.join(outcome.lines_without_head)}")
+    if outcome.failed:
+        typer.echo(f"  refused by the mail server: {', '.join(outcome.failed)}")
 
 
 def print_summary(summary: BaseSummary) -> None:
