@@ -126,6 +126,7 @@ def reassign_step() -> None:
 
 def report_step() -> None:
     """Last month's management report, mailed once to each line's head and the directors."""
+    from cli.reports import delivery_lines
     from flows.generate_reports import generate_reports
 
     typer.echo("\nmanagement report (Prefect flow generate-reports, kind=monthly):")
@@ -134,14 +135,8 @@ def report_step() -> None:
         f"  {outcome.title}" + (": nothing recorded in the period" if outcome.is_empty else "")
     )
     typer.echo(f"  saved in {outcome.folder} (HTML, charts, CSV and XLSX per line)")
-    if outcome.letters:
-        typer.echo(f"  mailed to {outcome.letters}: {', '.join(outcome.recipients)}")
-    if outcome.already_sent:
-        typer.echo(f"  mailed on an earlier run, not again: {len(outcome.already_sent)} recipients")
-    if outcome.lines_without_head:
-        typer.echo(f"  no head of sales (directors only): {', '.join(outcome.lines_without_head)}")
-    if outcome.failed:
-        typer.echo(f"  refused by the mail server: {', '.join(outcome.failed)}")
+    for line in delivery_lines(outcome):
+        typer.echo(f"  {line}")
 
 
 def print_summary(summary: BaseSummary) -> None:

@@ -79,14 +79,19 @@ def _print(outcome) -> None:
     text = audience / "report.txt"
     typer.echo(text.read_text(encoding="utf-8").rstrip() if text.exists() else outcome.title)
     typer.echo(f"\nsaved in {audience}")
-    if outcome.letters:
-        typer.echo(f"sent to: {', '.join(outcome.recipients)}")
-    if outcome.already_sent:
-        typer.echo(f"sent earlier, not again (--resend to): {', '.join(outcome.already_sent)}")
-    if outcome.failed:
-        typer.echo(f"refused by the mail server: {', '.join(outcome.failed)}")
-    if outcome.lines_without_head:
-        typer.echo(f"no head of sales (directors only): {', '.join(outcome.lines_without_head)}")
+    for line in delivery_lines(outcome):
+        typer.echo(line)
+
+
+def delivery_lines(outcome) -> list[str]:
+    """Who got a report's letters, who got them on an earlier run, and what went wrong."""
+    told = [
+        ("sent to", outcome.recipients if outcome.letters else []),
+        ("sent earlier, not again (--resend to)", outcome.already_sent),
+        ("refused by the mail server", outcome.failed),
+        ("no head of sales (directors only)", outcome.lines_without_head),
+    ]
+    return [f"{label}: {', '.join(names)}" for label, names in told if names]
 
 
 @client_app.command("summary")
