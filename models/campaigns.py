@@ -170,6 +170,22 @@ class CampaignSend(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[created_at]
+    # What the indexes read instead of status, sent_at and claimed_at, so that claiming a row
+    # and marking it 'sending' change no indexed value and update it in place (HOT): only
+    # the outcome writes index entries. The table keeps room on its pages for that (fillfactor
+    # 50, set by migration 0009).
+    is_open: Mapped[bool] = mapped_column(
+        sa.Computed("status IN ('pending', 'sending')", persisted=True)
+    )
+    # When a letter went out (or was last tried), for the reports; NULL until it has.
+    letter_at: Mapped[datetime | None] = mapped_column(
+        sa.DateTime(timezone=True),
+        sa.Computed(
+            "CASE WHEN status IN ('sent', 'failed', 'unknown') "
+            "THEN coalesce(sent_at, claimed_at) END",
+            persisted=True,
+        ),
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("campaign_id", "occurrence", "person_id"),
@@ -185,16 +201,12 @@ class CampaignSend(Base):
         sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         sa.CheckConstraint("status <> 'sent' OR sent_at IS NOT NULL", name="sent_has_sent_at"),
-        sa.Index(
-            "ix_campaign_sends_open",
-            "campaign_id",
-            postgresql_where=sa.text("status IN ('pending', 'sending')"),
-        ),
+        sa.Index("ix_campaign_sends_open", "campaign_id", postgresql_where=sa.text("is_open")),
         # The management report's campaign effect: letters that went out in a period.
         sa.Index(
             "ix_campaign_sends_letter_at",
-            sa.text("coalesce(sent_at, claimed_at)"),
-            postgresql_where=sa.text("status IN ('sent', 'failed', 'unknown')"),
+            "letter_at",
+            postgresql_where=sa.text("letter_at IS NOT NULL"),
         ),
     )
 

@@ -11,6 +11,7 @@ under way share the next one, and outcomes ride along.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ from email.utils import parseaddr
 
 import psycopg2
 import psycopg2.extensions
+import psycopg2.extras
 import sqlalchemy as sa
 from jinja2 import TemplateError
 from sqlalchemy.engine import Engine
@@ -98,6 +100,17 @@ def _wake(done: asyncio.Future) -> None:
         done.set_result(None)
 
 
+def _connect(engine: Engine):
+    """An asynchronous psycopg2 connection to the engine's database (autocommit: each execute
+    is its own transaction); `_ready` it before use."""
+    args, params = engine.dialect.create_connect_args(engine.url)
+    return psycopg2.connect(*args, **params, async_=True)
+
+
+def _sql(engine: Engine, name: str) -> str:
+    return str(query("campaign_sending", name).compile(dialect=engine.dialect))
+
+
 _WRITES = ("record_outcomes", "suppress_bounced", "mark_sending")
 _PARAM = re.compile(r"cast\(%\((\w+)\)s as ([\w \[\]]+)\)|%\((\w+)\)s")
 
@@ -139,14 +152,9 @@ class _Ledger:
     """
 
     def __init__(self, engine: Engine, key: str, how: Sending):
-        dialect = engine.dialect
         self.key, self.how = key, how
-        self.sql = {
-            name: _prepared(name, str(query("campaign_sending", name).compile(dialect=dialect)))
-            for name in _WRITES
-        }
-        args, params = dialect.create_connect_args(engine.url)
-        self.conn = psycopg2.connect(*args, **params, async_=True)
+        self.sql = {name: _prepared(name, _sql(engine, name)) for name in _WRITES}
+        self.conn = _connect(engine)
         self.marks: list[tuple[int, asyncio.Future]] = []
         self.outcomes: list[Outcome] = []
         self.wake = asyncio.Event()
@@ -159,7 +167,11 @@ class _Ledger:
     async def open(self) -> _Ledger:
         await _ready(self.conn)
         cursor = self.conn.cursor()
-        cursor.execute(";\n".join(prepare for prepare, _ in self.sql.values()))
+        # Planned once, for any ids: a custom plan per execution would cost more than the
+        # statement (the per-letter statements reach their rows by primary key whatever the
+        # values).
+        generic = "set plan_cache_mode = force_generic_plan"
+        cursor.execute(";\n".join([generic, *(prepare for prepare, _ in self.sql.values())]))
         await _ready(self.conn)
         self.task = asyncio.create_task(self._commits())
         return self
@@ -277,20 +289,50 @@ class _Run:
         name = _TALLY[outcome.status]
         setattr(self.result, name, getattr(self.result, name) + 1)
 
-    def claim(self) -> list[sa.Row]:
-        params = {
-            "campaign_id": self.campaign_id,
-            "batch": self.how.batch_size,
-            "run_key": self.key,
-            "line_id": self.line_id,
-        }
-        with self.engine.begin() as conn:
-            return conn.execute(query("campaign_sending", "claim"), params).all()
 
-    def release(self, untried: Sequence[sa.Row]) -> None:
-        params = {"ids": [row.campaign_send_id for row in untried], "run_key": self.key}
-        with self.engine.begin() as conn:
-            conn.execute(query("campaign_sending", "release_unsent"), params)
+class _Claims:
+    """The run's batches, claimed on a connection of their own driven by the event loop: the
+    next batch is claimed while the connections send the current one, so they never wait for
+    a claim, and no thread takes the interpreter from the event loop. Rows are named tuples
+    (the letter maker reads them by attribute)."""
+
+    def __init__(self, run: _Run):
+        self.params = {
+            "campaign_id": run.campaign_id,
+            "batch": run.how.batch_size,
+            "run_key": run.key,
+            "line_id": run.line_id,
+        }
+        self.claim_sql = _sql(run.engine, "claim")
+        self.release_sql = _sql(run.engine, "release_unsent")
+        self.conn = _connect(run.engine)
+        self.lock = asyncio.Lock()  # one statement at a time on the connection
+
+    async def open(self) -> _Claims:
+        await _ready(self.conn)
+        return self
+
+    async def claim(self) -> list:
+        async with self.lock:
+            cursor = self.conn.cursor(cursor_factory=psycopg2.extras.NamedTupleCursor)
+            cursor.execute(self.claim_sql, self.params)
+            await _ready(self.conn)
+            return cursor.fetchall()
+
+    async def release(self, untried: Sequence) -> None:
+        if not untried:
+            return
+        params = {
+            "ids": [row.campaign_send_id for row in untried],
+            "run_key": self.params["run_key"],
+        }
+        async with self.lock:
+            cursor = self.conn.cursor()  # kept until done: psycopg2 polls through it
+            cursor.execute(self.release_sql, params)
+            await _ready(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def _prepare(engine: Engine, campaign_id: int) -> int:
@@ -303,6 +345,7 @@ def _prepare(engine: Engine, campaign_id: int) -> int:
 async def _send(run: _Run, render: Callable[[sa.Row], Outgoing], sent_last_hour: int) -> None:
     how = run.how
     run.ledger = ledger = await _Ledger(run.engine, run.key, how).open()
+    claims = await _Claims(run).open()
     delivery = Delivery(
         sender=parseaddr(how.sender)[1],
         connect=how.connect,
@@ -313,27 +356,39 @@ async def _send(run: _Run, render: Callable[[sa.Row], Outgoing], sent_last_hour:
         mark=ledger.mark,
         hurry=ledger.hurry,
     )
+    ahead: asyncio.Task | None = asyncio.create_task(claims.claim())
     try:
         while not delivery.stopped:
-            rows = await asyncio.to_thread(run.claim)
+            rows, ahead = await ahead, None
             if not rows:
-                break
+                # Nothing was free when that batch was claimed; the outcomes since may have
+                # put a 4xx due again: claimed once more with every outcome in.
+                await ledger.flush()
+                rows = await claims.claim()
+                if not rows:
+                    break
+            ahead = asyncio.create_task(claims.claim())
             try:
                 untried = await delivery.send(rows, lambda row: _letter(run, render, row))
             except SmtpUnavailable:
                 # No connection was made, so none of these was tried: they wait for the next run
                 # (a letter that could not be made is recorded as failed first, and stays so).
                 await ledger.flush()
-                await asyncio.to_thread(run.release, rows)
+                await claims.release(rows)
                 raise
-            # This batch's outcomes are in before the next claim: a 4xx due again comes back.
-            await ledger.flush()
             if untried:
-                await asyncio.to_thread(run.release, untried)
+                await claims.release(untried)
     finally:
         try:
+            if ahead is not None:
+                # Claimed ahead and never tried: free again. Should the claim's connection have
+                # failed, its rows (if any were claimed) stay this run's until the next run
+                # finds this one gone and frees them: nothing is lost either way.
+                with contextlib.suppress(psycopg2.Error):
+                    await claims.release(await ahead)
             await delivery.close()
         finally:
+            claims.close()
             await ledger.close()
     run.result.stopped = delivery.stopped
 

@@ -9,8 +9,7 @@ with dead as (
     select claimed_by
     from (
         select distinct claimed_by from campaign_sends
-        where campaign_id = :campaign_id and status in ('pending', 'sending')
-          and claimed_by is not null
+        where campaign_id = :campaign_id and is_open and claimed_by is not null
     ) as runs
     where pg_try_advisory_xact_lock(hashtext('campaign-run'), hashtext(claimed_by))
 )
@@ -23,8 +22,7 @@ set status = case when s.status = 'sending' then 'unknown' else s.status end,
     end,
     claimed_by = null
 from dead
-where s.campaign_id = :campaign_id and s.status in ('pending', 'sending')
-  and s.claimed_by = dead.claimed_by
+where s.campaign_id = :campaign_id and s.is_open and s.claimed_by = dead.claimed_by
 
 -- name: skip_suppressed
 -- Purpose: suppressions are checked at send time, every time: a pending row whose address,
@@ -37,7 +35,7 @@ from (
     from campaign_sends as p
     join suppressions as sp
         on sp.email = p.email or sp.person_id = p.person_id
-    where p.campaign_id = :campaign_id and p.status = 'pending'
+    where p.campaign_id = :campaign_id and p.is_open and p.status = 'pending'
 ) as x
 where s.campaign_send_id = x.campaign_send_id
 
@@ -60,7 +58,8 @@ picked as (
     cross join lateral (
         select now() at time zone coalesce(p.time_zone, c.time_zone) as local_now
     ) as t
-    where s.campaign_id = :campaign_id and s.status = 'pending' and s.claimed_by is null
+    where s.campaign_id = :campaign_id and s.is_open and s.status = 'pending'
+      and s.claimed_by is null
       and (s.next_attempt_at is null or s.next_attempt_at <= now())
       -- The sending window, in the recipient's time zone (else the campaign's): outside it
       -- the row waits for a later run.
@@ -187,7 +186,7 @@ where campaign_send_id = any(:ids) and status = 'pending' and claimed_by = :run_
 -- Side effects: none.
 select count(*) as open_rows, min(next_attempt_at) as next_attempt_at
 from campaign_sends
-where campaign_id = :campaign_id and status in ('pending', 'sending')
+where campaign_id = :campaign_id and is_open
 
 -- name: sent_last_hour
 -- Purpose: letters of every campaign accepted in the last hour, for an hourly provider cap.

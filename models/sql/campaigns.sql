@@ -64,7 +64,7 @@ where (
 )
    or (c.status = 'running' and exists (
         select 1 from campaign_sends as s
-        where s.campaign_id = c.campaign_id and s.status in ('pending', 'sending')
+        where s.campaign_id = c.campaign_id and s.is_open
           and (s.next_attempt_at is null or s.next_attempt_at <= now())
    ))
 order by c.send_at nulls first, c.campaign_id
@@ -77,7 +77,7 @@ set status = 'finished', finished_at = now(), status_reason = null
 where c.campaign_id = :campaign_id and c.status = 'running'
   and not exists (
       select 1 from campaign_sends as s
-      where s.campaign_id = c.campaign_id and s.status in ('pending', 'sending')
+      where s.campaign_id = c.campaign_id and s.is_open
   )
 returning c.campaign_id
 

@@ -522,11 +522,10 @@ order by line nulls last, is_total, owner is null, owner, currency
 -- line in scope, and one for all lines (line_id NULL).
 -- Side effects: none.
 with letters as (
-    select s.campaign_id, s.person_id, s.status, coalesce(s.sent_at, s.claimed_at) as sent_at
+    -- letter_at: sent_at, else the claim, for rows sent, failed or unknown; NULL for others.
+    select s.campaign_id, s.person_id, s.status, s.letter_at as sent_at
     from campaign_sends as s
-    where s.status in ('sent', 'failed', 'unknown')
-      and coalesce(s.sent_at, s.claimed_at) >= :from_at
-      and coalesce(s.sent_at, s.claimed_at) < :to_at
+    where s.letter_at >= :from_at and s.letter_at < :to_at
 ),
 
 lines as (
