@@ -230,7 +230,9 @@ def make_campaign(engine, connections: int) -> int:
 
 def sample_letter(engine, campaign_id: int, maker, size: int = 200) -> tuple[bytes, str, float]:
     """A real letter of about the mean size: a batch claimed, rendered, and rolled back."""
-    params = {"campaign_id": campaign_id, "batch": size, "run_key": "probe", "line_id": None}
+    params = {
+        "campaign_id": campaign_id, "batch": size, "run_key": "probe", "line_id": None, "after": 0,
+    }  # fmt: skip
     with engine.connect() as conn, conn.begin() as trans:
         letters = [maker(row) for row in conn.execute(query("campaign_sending", "claim"), params)]
         trans.rollback()

@@ -466,7 +466,7 @@ def _letters(session: Session, campaign: Campaign, to: str | None, limit: int) -
     session.flush()
     params = {
         "campaign_id": campaign.campaign_id, "batch": max(limit, 0), "run_key": "preview",
-        "line_id": campaign.line_id,
+        "line_id": campaign.line_id, "after": 0,
     }  # fmt: skip
     shown = []
     for row in conn.execute(query("campaign_sending", "claim"), params).all():

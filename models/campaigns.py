@@ -201,7 +201,13 @@ class CampaignSend(Base):
         sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         sa.CheckConstraint("status <> 'sent' OR sent_at IS NOT NULL", name="sent_has_sent_at"),
-        sa.Index("ix_campaign_sends_open", "campaign_id", postgresql_where=sa.text("is_open")),
+        # In ledger order within a campaign: a run claims its batches onwards from the last one.
+        sa.Index(
+            "ix_campaign_sends_open",
+            "campaign_id",
+            "campaign_send_id",
+            postgresql_where=sa.text("is_open"),
+        ),
         # The management report's campaign effect: letters that went out in a period.
         sa.Index(
             "ix_campaign_sends_letter_at",

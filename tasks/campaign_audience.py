@@ -97,6 +97,10 @@ def list_params(conn: sa.Connection, campaign_id: int) -> dict:
     }
 
 
+# A fill this large changes the ledger's statistics enough to change the claim's plan.
+ANALYZE_AFTER_ROWS = 1000
+
+
 def fill_ledger(
     conn: sa.Connection, campaign_id: int, occurrence: str = "", day: date | None = None
 ) -> int:
@@ -109,7 +113,10 @@ def fill_ledger(
         )
     ).one()
     params |= {"occurrence": occurrence, **_greeting_params(conn, campaign, day)}
-    return conn.execute(query("campaign_audience", "fill_ledger"), params).rowcount
+    added = conn.execute(query("campaign_audience", "fill_ledger"), params).rowcount
+    if added >= ANALYZE_AFTER_ROWS:
+        conn.execute(query("campaign_audience", "analyze_ledger"))
+    return added
 
 
 def audience_counts(

@@ -302,6 +302,7 @@ class _Claims:
             "batch": run.how.batch_size,
             "run_key": run.key,
             "line_id": run.line_id,
+            "after": 0,
         }
         self.claim_sql = _sql(run.engine, "claim")
         self.release_sql = _sql(run.engine, "release_unsent")
@@ -312,12 +313,18 @@ class _Claims:
         await _ready(self.conn)
         return self
 
-    async def claim(self) -> list:
+    async def claim(self, *, again: bool = False) -> list:
+        """The next batch after the last one; `again`: from the start of the ledger."""
         async with self.lock:
+            if again:
+                self.params["after"] = 0
             cursor = self.conn.cursor(cursor_factory=psycopg2.extras.NamedTupleCursor)
             cursor.execute(self.claim_sql, self.params)
             await _ready(self.conn)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+            if rows:
+                self.params["after"] = rows[-1].campaign_send_id  # the rows come sorted by id
+            return rows
 
     async def release(self, untried: Sequence) -> None:
         if not untried:
@@ -361,10 +368,11 @@ async def _send(run: _Run, render: Callable[[sa.Row], Outgoing], sent_last_hour:
         while not delivery.stopped:
             rows, ahead = await ahead, None
             if not rows:
-                # Nothing was free when that batch was claimed; the outcomes since may have
-                # put a 4xx due again: claimed once more with every outcome in.
+                # Nothing was free onwards when that batch was claimed. Behind it, rows may
+                # have been released or put due again by a 4xx since: once more from the
+                # start, with every outcome in.
                 await ledger.flush()
-                rows = await claims.claim()
+                rows = await claims.claim(again=True)
                 if not rows:
                     break
             ahead = asyncio.create_task(claims.claim())

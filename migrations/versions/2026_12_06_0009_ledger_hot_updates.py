@@ -47,10 +47,11 @@ def upgrade() -> None:
         "campaign_sends",
         sa.Column("letter_at", sa.DateTime(timezone=True), sa.Computed(LETTER_AT, persisted=True)),
     )
+    # In ledger order within a campaign: a run claims its batches onwards from the last one.
     op.create_index(
         "ix_campaign_sends_open",
         "campaign_sends",
-        ["campaign_id"],
+        ["campaign_id", "campaign_send_id"],
         postgresql_where=sa.text("is_open"),
     )
     op.create_index(

@@ -164,3 +164,11 @@ join persons as p on p.person_id = s.person_id
 where s.campaign_id = :campaign_id and s.occurrence like :occurrence
 order by s.status, s.campaign_send_id
 limit :limit
+
+-- name: analyze_ledger
+-- Purpose: the ledger's statistics, brought up to date after a large fill (in the filling
+-- transaction, which sees its own rows). Until autovacuum came round, the planner took the
+-- campaign's thousands of new open rows for a few and sorted them all for each claimed batch
+-- (200 ms a batch at 100,000 letters, instead of under 1 ms through the open-rows index).
+-- Side effects: updates campaign_sends' planner statistics.
+analyze campaign_sends

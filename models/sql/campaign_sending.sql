@@ -41,9 +41,11 @@ where s.campaign_send_id = x.campaign_send_id
 
 -- name: claim
 -- Purpose: the next batch of a campaign's pending rows for this run, inside the campaign's
--- sending window, each with what its letter needs; SKIP LOCKED and the claim, so two runs at
--- once never take the same row. The rows stay 'pending' until each letter is about to go
--- (mark_sending).
+-- sending window, each with what its letter needs, after :after in the ledger (the highest id
+-- of the run's previous batch; 0 goes over the whole ledger again, for rows released, due
+-- again or passed over behind it); SKIP LOCKED and the claim, so two runs at once never take
+-- the same row.
+-- The rows stay 'pending' until each letter is about to go (mark_sending).
 -- Side effects: sets claimed_by to the run's key.
 with campaign as (
     -- A pause or a cancel stops a run at its next batch.
@@ -54,24 +56,35 @@ picked as (
     select s.campaign_send_id
     from campaign_sends as s
     join campaign as c on true
-    join persons as p on p.person_id = s.person_id
-    cross join lateral (
-        select now() at time zone coalesce(p.time_zone, c.time_zone) as local_now
-    ) as t
-    where s.campaign_id = :campaign_id and s.is_open and s.status = 'pending'
-      and s.claimed_by is null
+    where s.campaign_id = :campaign_id and s.is_open and s.campaign_send_id > :after
+      and s.status = 'pending' and s.claimed_by is null
       and (s.next_attempt_at is null or s.next_attempt_at <= now())
       -- The sending window, in the recipient's time zone (else the campaign's): outside it
-      -- the row waits for a later run.
-      and (c.window_days is null or extract(isodow from t.local_now) = any(c.window_days))
+      -- the row waits for a later run. A subquery, looked at only when the campaign has a
+      -- window: joined, the persons drove the plan (the ledger scanned in their order).
       and (
-          c.window_start_hour is null
-          or extract(hour from t.local_now) >= c.window_start_hour
-          and extract(hour from t.local_now) < c.window_end_hour
+          c.window_days is null and c.window_start_hour is null
+          or exists (
+              select 1
+              from persons as p
+              cross join lateral (
+                  select now() at time zone coalesce(p.time_zone, c.time_zone) as local_now
+              ) as t
+              where p.person_id = s.person_id
+                and (c.window_days is null or extract(isodow from t.local_now) = any(c.window_days))
+                and (
+                    c.window_start_hour is null
+                    or extract(hour from t.local_now) >= c.window_start_hour
+                    and extract(hour from t.local_now) < c.window_end_hour
+                )
+          )
       )
-    -- No order here: sorting every open row of the campaign for each batch made a claim cost
-    -- O(open rows) (70 ms at 20,000, quadratic over a campaign). In the open-rows index's
-    -- order (about the ledger's) the scan stops after a batch; the batch itself is ordered below.
+    -- Onwards from the last batch, in the open-rows index's order: the scan starts where the
+    -- previous one stopped and ends after a batch. From the start each time, a claim stepped
+    -- over every row sent so far (25 ms for the first batch of 100,000 letters, 290 ms for the
+    -- last). This plan needs the ledger's statistics to know the campaign's open rows are many
+    -- (fill_ledger analyses after a large fill); with too few, the planner sorts them instead.
+    order by s.campaign_send_id
     limit :batch
     for update of s skip locked
 ),

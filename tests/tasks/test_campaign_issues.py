@@ -259,7 +259,7 @@ def test_the_holidays_name_reaches_the_letter(session):
         sa.select(MessageTemplate.template_id).where(MessageTemplate.name == "holiday")
     )
     open_issue(session.connection(), c, noon(date(2026, 12, 22)))
-    params = {"campaign_id": c.campaign_id, "batch": 5, "run_key": "t", "line_id": None}
+    params = {"campaign_id": c.campaign_id, "batch": 5, "run_key": "t", "line_id": None, "after": 0}
     [row] = session.execute(query("campaign_sending", "claim"), params).all()
     letter = email.message_from_bytes(letter_maker(session, c)(row).raw, policy=default)
     assert letter["Subject"] == "Поздравляем с праздником: День энергетика"
