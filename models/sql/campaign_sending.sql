@@ -65,18 +65,11 @@ picked as (
       and (
           c.window_days is null and c.window_start_hour is null
           or exists (
-              select 1
-              from persons as p
-              cross join lateral (
-                  select now() at time zone coalesce(p.time_zone, c.time_zone) as local_now
-              ) as t
-              where p.person_id = s.person_id
-                and (c.window_days is null or extract(isodow from t.local_now) = any(c.window_days))
-                and (
-                    c.window_start_hour is null
-                    or extract(hour from t.local_now) >= c.window_start_hour
-                    and extract(hour from t.local_now) < c.window_end_hour
-                )
+              select 1 from persons as p
+              where p.person_id = s.person_id and in_sending_window(
+                  coalesce(p.time_zone, c.time_zone),
+                  c.window_days, c.window_start_hour, c.window_end_hour
+              )
           )
       )
     -- Onwards from the last batch, in the open-rows index's order: the scan starts where the

@@ -52,8 +52,10 @@ select * from final
 
 -- name: due_campaigns
 -- Purpose: campaigns to start or resume now: scheduled one-off ones whose time has come, and
--- running ones with rows still open (a new issue, an interrupted run, 4xx retries due).
--- Recurring and greeting campaigns start when their first issue is opened.
+-- running ones with rows still open (a new issue, an interrupted run, 4xx retries due) that
+-- may go now: a row waiting outside its sending window (the recipient's time zone, else the
+-- campaign's) does not make its campaign due, a row left 'sending' by a killed run always
+-- does. Recurring and greeting campaigns start when their first issue is opened.
 -- Side effects: none.
 select c.campaign_id
 from campaigns as c
@@ -66,6 +68,17 @@ where (
         select 1 from campaign_sends as s
         where s.campaign_id = c.campaign_id and s.is_open
           and (s.next_attempt_at is null or s.next_attempt_at <= now())
+          and (
+              s.status = 'sending'
+              or c.window_days is null and c.window_start_hour is null
+              or exists (
+                  select 1 from persons as p
+                  where p.person_id = s.person_id and in_sending_window(
+                      coalesce(p.time_zone, c.time_zone),
+                      c.window_days, c.window_start_hour, c.window_end_hour
+                  )
+              )
+          )
    ))
 order by c.send_at nulls first, c.campaign_id
 

@@ -18,6 +18,7 @@ from models.campaigns import Campaign, CampaignStatus, MessageTemplate
 from models.lists import ContactList, ListKind, ListMember
 from models.settings import PROJECT_ROOT
 from models.suppressions import Suppression, SuppressionReason
+from tasks import campaigns
 from tasks.campaign_audience import fill_ledger
 from tasks.campaign_delivery import Outgoing, SmtpUnavailable
 from tasks.campaign_sending import Sending, send_issue
@@ -258,3 +259,12 @@ def test_letters_wait_outside_the_sending_window_in_the_recipient_time_zone(comm
         send_issue(committed, campaign_id, None, render, how(server))
         assert server.rcpt_counts() == {"west@example.ru": 1}
     assert ledger(committed, campaign_id)["east@example.ru"] == "pending"
+    # What is left waits for its window: the dispatcher does not start an empty send for it.
+    with Session(committed) as s:
+        assert campaign_id not in campaigns.due_campaigns(s)
+    with Session(committed) as s, s.begin():
+        campaign = s.get(Campaign, campaign_id)
+        east_hour = (int(now_utc_hour) + 6) % 24
+        campaign.window_start_hour, campaign.window_end_hour = east_hour, east_hour + 1
+    with Session(committed) as s:
+        assert campaign_id in campaigns.due_campaigns(s)
