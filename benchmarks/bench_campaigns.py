@@ -11,15 +11,15 @@ ledger (fill_ledger's INSERT ... SELECT, timed on its own).
 
 Measured: the real sender, `send_issue` with `letter_maker` and `sending_for` pointed at an
 aiosmtpd sink running in a spawned process (benchmarks/_smtp_sink.py): claim, render, mark
-'sending' (one commit per letter), SMTP, record. The sink's count and the ledger (all 'sent')
-are checked afterwards. The reference, in the same run: a bare aiosmtplib loop (`bare_send`)
-sending as many pre-built letters of the same size (one real letter, a different To each) over
-the same number of connections to the same sink; run before the sender and after it, the
-better of the two is the reference. The one before runs in a spawned process of its own, so
-that this process's peak memory right after the sender is the sender's own (the 100,000 pre-built
-messages of the reference are most of the peak at the end). Printed: letters/s, the
-reference's messages/s and the ratio, and peak RSS. Targets: ratio >= 0.7; the sender's peak
-memory flat, under 500 MiB whatever the audience size.
+'sending' (committed before its data goes; the connections' marks share commits), SMTP, record.
+The sink's count and the ledger (all 'sent') are checked afterwards. The reference, in the same
+run: a bare aiosmtplib loop (`bare_send`) sending as many pre-built letters of the same size
+(one real letter, a different To each) over the same number of connections to the same sink;
+run before the sender and after it, the better of the two is the reference. The one before runs
+in a spawned process of its own, so that this process's peak memory right after the sender is
+the sender's own (the 100,000 pre-built messages of the reference are most of the peak at the
+end). Printed: letters/s, the reference's messages/s and the ratio, and peak RSS. Targets:
+ratio >= 0.7; the sender's peak memory flat, under 500 MiB whatever the audience size.
 
 A second line, to explain the ratio and not a floor the ratio is taken against: the same bare
 loop with one durable commit awaited before each message (`bare_send_committing`), i.e. what

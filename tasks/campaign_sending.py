@@ -144,8 +144,10 @@ class _Ledger:
     Marks are written once every SMTP connection has asked for one or one of them needs its
     mark soon (`hurry`: its MAIL was answered); marks asked for while a commit is under way go
     together in the next one: one statement, one commit (one WAL flush) for all of them, and no
-    pool checkout or thread per letter. The commit (about 2 ms here) costs more than the
-    statement, so fewer, fuller commits send faster. Outcomes ride with the next commit, or go
+    pool checkout or thread per letter. Each commit costs the database more than its rows do
+    (measured: a commit for each mark as soon as asked sent 10% slower, and two groups of
+    connections on two ledger connections no faster), so fewer, fuller commits send faster.
+    Outcomes ride with the next commit, or go
     on their own after FLUSH_SECONDS. A connection reports a letter's outcome before it asks for
     its next mark, so that outcome is committed no later than that mark: at any instant each
     connection has at most one row 'sending'.
