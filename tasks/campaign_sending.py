@@ -147,10 +147,9 @@ class _Ledger:
     pool checkout or thread per letter. Each commit costs the database more than its rows do
     (measured: a commit for each mark as soon as asked sent 10% slower, and two groups of
     connections on two ledger connections no faster), so fewer, fuller commits send faster.
-    Outcomes ride with the next commit, or go
-    on their own after FLUSH_SECONDS. A connection reports a letter's outcome before it asks for
-    its next mark, so that outcome is committed no later than that mark: at any instant each
-    connection has at most one row 'sending'.
+    Outcomes ride with the next commit, or go on their own after FLUSH_SECONDS. A connection
+    reports a letter's outcome before it asks for its next mark, so that outcome is committed
+    no later than that mark: at any instant each connection has at most one row 'sending'.
     """
 
     def __init__(self, engine: Engine, key: str, how: Sending):
@@ -390,13 +389,13 @@ async def _send(run: _Run, render: Callable[[sa.Row], Outgoing], sent_last_hour:
                 await claims.release(untried)
     finally:
         try:
+            await delivery.close()
             if ahead is not None:
                 # Claimed ahead and never tried: free again. Should the claim's connection have
                 # failed, its rows (if any were claimed) stay this run's until the next run
                 # finds this one gone and frees them: nothing is lost either way.
                 with contextlib.suppress(psycopg2.Error):
                     await claims.release(await ahead)
-            await delivery.close()
         finally:
             claims.close()
             await ledger.close()

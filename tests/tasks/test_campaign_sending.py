@@ -171,6 +171,16 @@ def test_a_run_stops_itself_after_failures_in_a_row_and_leaves_the_rest_pending(
     assert result.stopped and "5 failures in a row" in result.stopped
     states = list(ledger(committed, campaign_id).values())
     assert states.count("failed") == 5 and states.count("pending") == 25
+    # The next batch, claimed while the first was sending, was freed untouched.
+    with committed.connect() as conn:
+        held = conn.scalar(
+            sa.text(
+                "SELECT count(*) FROM campaign_sends"
+                " WHERE claimed_by IS NOT NULL AND campaign_id = :c"
+            ),
+            {"c": campaign_id},
+        )
+    assert held == 0
 
 
 def test_killing_the_sender_at_random_points_never_sends_anyone_twice(committed, database_url):
