@@ -4,9 +4,7 @@
 
 The sink is aiosmtpd on 127.0.0.1 in a spawned process, so its work does not share the
 sender's interpreter (and GIL); it only counts messages. `bare_send` is the floor: persistent
-connections, pre-built messages, sendmail with the raw bytes and nothing else, on the event loop
-the campaign sender runs on (`run_event_loop`: uvloop where installed), so that the comparison
-is of the work done, not of two event loops.
+connections, pre-built messages, sendmail with the raw bytes and nothing else.
 `bare_send_committing` is that loop with one durable database commit before each message.
 """
 
@@ -149,9 +147,7 @@ def bare_send(
     """Seconds to send every message over `connections` persistent connections, connecting
     and quitting included; envelopes come from the From and To headers, worked out first."""
     prepared = [_envelope(message) for message in messages]
-    from tasks.campaign_sending import run_event_loop
-
-    return run_event_loop(_send_from_queue(host, port, prepared, connections))
+    return asyncio.run(_send_from_queue(host, port, prepared, connections))
 
 
 async def _send_committing(
@@ -205,9 +201,7 @@ def bare_send_committing(
         cursor.execute(_COMMITS_TABLE, {"workers": connections})
     db.close()
     prepared = [_envelope(message) for message in messages]
-    from tasks.campaign_sending import run_event_loop
-
-    return run_event_loop(_send_committing(host, port, prepared, connections, dsn))
+    return asyncio.run(_send_committing(host, port, prepared, connections, dsn))
 
 
 def small_messages(count: int) -> list[bytes]:

@@ -14,10 +14,9 @@ import asyncio
 import contextlib
 import re
 import uuid
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.utils import parseaddr
-from typing import TypeVar
 
 import psycopg2
 import psycopg2.extensions
@@ -25,11 +24,6 @@ import psycopg2.extras
 import sqlalchemy as sa
 from jinja2 import TemplateError
 from sqlalchemy.engine import Engine
-
-try:
-    import uvloop
-except ImportError:  # not built for Windows
-    uvloop = None
 
 from models.errors import CrmError
 from models.sql import query
@@ -43,7 +37,6 @@ from tasks.campaign_delivery import (
     SmtpUnavailable,
 )
 
-T = TypeVar("T")
 FLUSH_SECONDS = 0.1  # outcomes wait at most this long for a mark to travel with
 _TALLY = {"sent": "sent", "failed": "failed", "retry": "retried", "unknown": "unknown"}
 
@@ -72,14 +65,6 @@ class Sending:
     retry_after_seconds: float
     max_attempts: int
     batch_size: int = 500
-
-
-def run_event_loop(main: Coroutine[object, object, T]) -> T:
-    """Run a sending coroutine to its end on uvloop where it is installed, else on asyncio's
-    own loop: the same asyncio API, and about a fifth less of the sender's CPU a letter."""
-    if uvloop is None:
-        return asyncio.run(main)
-    return uvloop.run(main)
 
 
 def _run_lock(key: str):
@@ -446,7 +431,7 @@ def send_issue(
         holder.commit()
         try:
             if alone:
-                run_event_loop(_send(run, render, _prepare(engine, campaign_id)))
+                asyncio.run(_send(run, render, _prepare(engine, campaign_id)))
             else:
                 run.result.busy = "another run is sending this campaign; this one sent nothing"
         finally:
