@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from email.utils import parseaddr
+from typing import Any
 
 import psycopg2
 import psycopg2.extensions
@@ -37,6 +38,8 @@ from tasks.campaign_delivery import (
     SmtpUnavailable,
 )
 
+# A claimed ledger row, as the claim query returns it: a named tuple, its columns by attribute.
+Claimed = Any
 FLUSH_SECONDS = 0.1  # outcomes wait at most this long for a mark to travel with
 _TALLY = {"sent": "sent", "failed": "failed", "retry": "retried", "unknown": "unknown"}
 
@@ -350,7 +353,7 @@ def _prepare(engine: Engine, campaign_id: int) -> int:
         return conn.scalar(query("campaign_sending", "sent_last_hour"))
 
 
-async def _send(run: _Run, render: Callable[[sa.Row], Outgoing], sent_last_hour: int) -> None:
+async def _send(run: _Run, render: Callable[[Claimed], Outgoing], sent_last_hour: int) -> None:
     how = run.how
     run.ledger = ledger = await _Ledger(run.engine, run.key, how).open()
     claims = await _Claims(run).open()
@@ -402,7 +405,7 @@ async def _send(run: _Run, render: Callable[[sa.Row], Outgoing], sent_last_hour:
     run.result.stopped = delivery.stopped
 
 
-def _letter(run: _Run, render: Callable[[sa.Row], Outgoing], row: sa.Row) -> Outgoing | None:
+def _letter(run: _Run, render: Callable[[Claimed], Outgoing], row: Claimed) -> Outgoing | None:
     """The row's letter, made as a connection takes it; a letter that cannot be made fails."""
     try:
         return render(row)
@@ -415,7 +418,7 @@ def send_issue(
     engine: Engine,
     campaign_id: int,
     line_id: int | None,
-    render: Callable[[sa.Row], Outgoing],
+    render: Callable[[Claimed], Outgoing],
     how: Sending,
 ) -> IssueResult:
     """Send every due pending row of the campaign; returns this run's tallies and the ledger."""
