@@ -1,19 +1,22 @@
 """Handing letters to an SMTP server over several connections, within a rate limit.
 
 Each letter goes through MAIL, RCPT and DATA on its own, so a failure is known for what it is:
-an answer before DATA means the server has not taken the letter (safe to try again later); a
-lost connection or a timeout during DATA means it may have (recorded as unknown, never resent).
-The mark that records a letter as on its way is written while MAIL and RCPT travel; DATA waits
-for it.
+an answer before the content means the server has not taken the letter (safe to try again
+later); a lost connection or a timeout once the content is on its way means it may have
+(recorded as unknown, never resent). The mark that records a letter as on its way is written
+while MAIL, RCPT and the DATA command travel; the content waits for it. A letter whose mark is
+refused once the server has said 354 is abandoned by closing the connection, the one way to end
+a mail transaction in the middle of DATA without the server taking anything.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import aiosmtplib
@@ -30,11 +33,47 @@ class SmtpUnavailable(CrmError):
     """No connection to the SMTP server could be made or logged in; nothing was sent."""
 
 
+# An address as it may stand in <> on a command line: nothing that could end the line, add a
+# parameter or close the brackets early; ASCII, as the commands are sent.
+_MAILBOX = re.compile(r"[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+")
+_LINE_START_DOT = re.compile(rb"(?m)^\.")
+_BARE_LINE_END = re.compile(rb"\r(?!\n)|(?<!\r)\n")
+
+
+def mailbox(address: str) -> bytes:
+    """`address` as the argument of MAIL FROM: or RCPT TO: (`<address>`); ValueError when it
+    cannot be sent as it is."""
+    if not _MAILBOX.fullmatch(address):
+        raise ValueError(f"the address {address!r} cannot be used on an SMTP command line")
+    return f"<{address}>".encode("ascii")
+
+
+def data_content(raw: bytes) -> bytes:
+    """A message as it travels after DATA: CRLF line ends, a dot doubled at the start of a line,
+    and the closing dot line."""
+    if b"\r" in raw.replace(b"\r\n", b"") or b"\n" in raw.replace(b"\r\n", b""):
+        raw = _BARE_LINE_END.sub(b"\r\n", raw)
+    if raw.startswith(b".") or b"\n." in raw:
+        raw = _LINE_START_DOT.sub(b"..", raw)
+    if not raw.endswith(b"\r\n"):
+        raw += b"\r\n"
+    return raw + b".\r\n"
+
+
 @dataclass(frozen=True, slots=True)
 class Outgoing:
+    """A letter for one address; its SMTP forms are made with it, off the connections' path (a
+    recipient that cannot be written on a command line fails here, as a letter not made)."""
+
     send_id: int
     to: str
     raw: bytes
+    rcpt: bytes = field(init=False, repr=False)
+    content: bytes = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rcpt", b"TO:" + mailbox(self.to))
+        object.__setattr__(self, "content", data_content(self.raw))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,41 +133,73 @@ async def _reset(smtp: aiosmtplib.SMTP) -> bool:
     return False
 
 
+async def _command(smtp: aiosmtplib.SMTP, expected: tuple[int, ...], *words: bytes) -> None:
+    """One command; an answer other than `expected` raises, with its code and text."""
+    response = await smtp.execute_command(*words)
+    if response.code not in expected:
+        raise aiosmtplib.SMTPResponseException(response.code, response.message)
+
+
+async def _content(smtp: aiosmtplib.SMTP, content: bytes) -> aiosmtplib.SMTPResponse:
+    """The message after the server's 354, and the server's answer to it."""
+    protocol = smtp.protocol
+    try:
+        if protocol is None:
+            raise aiosmtplib.SMTPServerDisconnected("Connection lost")
+        protocol.write(content)
+        response = await protocol.read_response(timeout=smtp.timeout)
+    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError):
+        smtp.close()
+        raise
+    if response.code != 250:
+        raise aiosmtplib.SMTPResponseException(response.code, response.message)
+    return response
+
+
 async def _one(
     smtp: aiosmtplib.SMTP,
-    sender: str,
+    mail_from: bytes,
     item: Outgoing,
-    marked: Awaitable[bool],
+    marked: asyncio.Future,
     hurry: Callable[[], None],
 ) -> tuple[Outcome | None, bool]:
     """The outcome (None: the letter is no longer this run's), and whether the connection broke.
 
-    `marked` is the mark being written meanwhile: DATA never starts before it is committed."""
+    `marked` is the mark being written meanwhile: the content never goes before it is
+    committed. Should the mark already be answered when RCPT is, a refused letter ends with
+    RSET before DATA; otherwise DATA goes ahead, and a refusal closes the connection."""
     answer: Outcome | None = None
-    broken = False
+    broken = in_data = False
     try:
-        await smtp.mail(sender)
+        await _command(smtp, (250,), b"MAIL", mail_from)
         hurry()
-        await smtp.rcpt(item.to)
+        await _command(smtp, (250, 251), b"RCPT", item.rcpt)
+        if not (marked.done() and (marked.exception() is not None or not marked.result())):
+            await _command(smtp, (354,), b"DATA")
+            in_data = True
     except aiosmtplib.SMTPResponseException as error:
         answer, broken = _answer(item, error), await _reset(smtp)
     except _BROKEN as error:
-        # Before DATA the server has not taken the letter: it can go again later.
+        # Before the content the server has not taken the letter: it can go again later.
         answer = Outcome(item.send_id, RETRY, None, f"connection lost before the data: {error}")
         broken = True
     hurry()
     try:
         ours = await marked
     except BaseException:
-        smtp.close()  # the mark failed: this transaction must never reach DATA
+        smtp.close()  # the mark failed: this transaction must never get its content
         raise
     if answer is not None or not ours:
-        # Not marked (another run recovered the row): the transaction is dropped unsent.
+        # Not marked (another run recovered the row, or it was suppressed): dropped unsent.
         if answer is None:
-            broken = await _reset(smtp)
+            if in_data:
+                smtp.close()
+                broken = True
+            else:
+                broken = await _reset(smtp)
         return (answer if ours else None), broken
     try:
-        response = await smtp.data(item.raw)
+        response = await _content(smtp, item.content)
     except aiosmtplib.SMTPResponseException as error:
         return _answer(item, error), False
     except _BROKEN as error:
@@ -157,6 +228,13 @@ class Connections:
         smtp = self.connect()
         try:
             await smtp.connect()
+            # The letters' commands go out as they are (their addresses are checked when the
+            # letter is made), so the greeting aiosmtplib would add to the first is made here.
+            if smtp.is_ehlo_or_helo_needed:
+                try:
+                    await smtp.ehlo()
+                except aiosmtplib.SMTPHeloError:
+                    await smtp.helo()
         except (aiosmtplib.SMTPException, OSError) as error:
             self.error = str(error) or type(error).__name__
             return None
@@ -183,7 +261,7 @@ class Delivery:
 
     `report` hears every outcome. `mark` is called as each letter is about to go and records
     that it is on its way: its answer (False: no longer this run's letter) is awaited before
-    DATA, so its commit overlaps MAIL and RCPT; `hurry` says a connection will need its mark
+    the content, so its commit overlaps MAIL, RCPT and DATA; `hurry` says a connection will need its mark
     soon (its MAIL was answered), so marks asked for meanwhile by other connections can share
     the commit. A connection asks for its next mark only after its last letter's outcome was
     reported. `make` turns an item into its letter, a few letters
@@ -203,7 +281,8 @@ class Delivery:
         mark: Callable[[Outgoing], Awaitable[bool]] | None = None,
         hurry: Callable[[], None] = lambda: None,
     ):
-        self.sender, self.limit, self.report, self.mark = sender, limit, report, mark
+        self.limit, self.report, self.mark = limit, report, mark
+        self.mail_from = b"FROM:" + mailbox(sender)
         self.hurry = hurry
         self.pool = Connections(connect, connections)
         self.stop_after = stop_after_failures
@@ -285,9 +364,9 @@ class Delivery:
                     break
                 letter = taken[1]
                 await self.limit.wait()
-                # Asked for now, awaited before DATA. A future, not a coroutine: it starts now.
-                marked = asyncio.ensure_future(self.mark(letter)) if self.mark else _yes()
-                outcome, broken = await _one(smtp, self.sender, letter, marked, self.hurry)
+                # Asked for now, awaited before the content. A future, not a coroutine: it starts now.
+                marked = asyncio.ensure_future(self.mark(letter) if self.mark else _yes())
+                outcome, broken = await _one(smtp, self.mail_from, letter, marked, self.hurry)
                 if outcome is not None:
                     self.tell(outcome)
                 if broken:
