@@ -9,6 +9,7 @@ and always adds the unsubscribe link and the sender's details, whatever the temp
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from email.utils import parseaddr
@@ -295,6 +296,40 @@ def _layout() -> tuple[Template, Template]:
     )
 
 
+# The layout and footer differ from letter to letter only in these values: they are rendered
+# once per sender and language with a marker in each place, and a letter fills the places.
+# The markers are random per process, so no template or recipient can write one.
+_MARKERS = {name: f"crm-{secrets.token_hex(12)}-{name}" for name in ("title", "body", "url")}
+_MARKER = re.compile("|".join(map(re.escape, _MARKERS.values())))
+_MARKED = {marker: name for name, marker in _MARKERS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    pieces: tuple[str, ...]  # text, place, text, ..., text: places are names of _MARKERS
+
+    @classmethod
+    def of(cls, rendered: str) -> _Frame:
+        pieces, start = [], 0
+        for found in _MARKER.finditer(rendered):
+            pieces += [rendered[start : found.start()], _MARKED[found.group()]]
+            start = found.end()
+        return cls((*pieces, rendered[start:]))
+
+    def fill(self, values: dict[str, str]) -> str:
+        pieces = list(self.pieces)
+        pieces[1::2] = [values[name] for name in pieces[1::2]]
+        return "".join(pieces)
+
+
+@lru_cache(maxsize=64)
+def _frames(sender: SenderContext, lang: str) -> tuple[_Frame, _Frame]:
+    layout, footer = _layout()
+    shared = {"sender": sender, "unsubscribe_url": _MARKERS["url"], "lang": lang}
+    html = layout.render(shared, body=Markup(_MARKERS["body"]), title=_MARKERS["title"])
+    return _Frame.of(html), _Frame.of(footer.render(shared))
+
+
 def _env_for(part: str) -> _Sandbox:
     return _html_env if part == "html" else _text_env
 
@@ -495,20 +530,17 @@ def render_campaign_letter(
         template = compile_template(template.subject, template.body_html, template.body_text)
     variables = context.variables()
     subject = _one_line(template.subject.render(variables))
-    layout, footer = _layout()
-    shared = {
-        "sender": context.sender,
-        "unsubscribe_url": context.unsubscribe_url,
-        "lang": "en" if _is_english(context.locale) else "ru",
-    }
-    # The sandbox already escaped the body; the layout must not escape it twice.
-    body = Markup(template.html.render(variables))
+    layout, footer = _frames(context.sender, "en" if _is_english(context.locale) else "ru")
+    url = context.unsubscribe_url
+    # The sandbox already escaped the body; the layout must not escape it twice. The title and
+    # the link are escaped as the layout's {{ }} would.
+    body = template.html.render(variables)
     text = template.text.render(variables).rstrip()
     return Letter(
         to=to,
         subject=subject,
-        text=f"{text}\n\n{footer.render(shared)}",
-        html=layout.render(shared, body=body, title=subject),
+        text=f"{text}\n\n{footer.fill({'url': url})}",
+        html=layout.fill({"title": escape(subject), "body": body, "url": escape(url)}),
     )
 
 

@@ -284,3 +284,28 @@ def test_compiled_once_per_content_and_cheap_to_render_many_times():
     letters = [render_campaign_letter(compiled, ctx, f"r{i}@x.ru") for i in range(10_000)]
     assert len({letter.to for letter in letters}) == 10_000
     assert letters[0].html == letters[-1].html
+
+
+@given(
+    name=st.text(min_size=1, max_size=40).filter(str.strip),
+    url=st.text(max_size=60).map(lambda tail: f"https://crm.example.com/u?{tail}"),
+    english=st.booleans(),
+)
+def test_the_layout_filled_per_letter_is_the_layout_rendered_for_it(name, url, english):
+    from markupsafe import Markup
+
+    from tasks.campaign_templates import _layout
+
+    ctx = replace(
+        context(),
+        campaign=CampaignContext(name),
+        unsubscribe_url=url,
+        locale="en" if english else "ru",
+    )
+    letter = render("{{ campaign.name }}", "<p>{{ campaign.name }}</p>", "{{ campaign.name }}", ctx)
+    layout, footer = _layout()
+    shared = {"sender": ctx.sender, "unsubscribe_url": url, "lang": "en" if english else "ru"}
+    body = compile_template("x", "<p>{{ campaign.name }}</p>", "x").html.render(ctx.variables())
+    assert letter.html == layout.render(shared, body=Markup(body), title=letter.subject)
+    text = name.rstrip()
+    assert letter.text == f"{text}\n\n{footer.render(shared)}"
