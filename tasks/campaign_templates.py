@@ -471,6 +471,10 @@ def _check_part(part: str, source: str) -> tuple[Template | None, list[TemplateP
         template = env.from_string(ast)
     except TemplateSyntaxError as exc:
         return None, [TemplateProblem(part, exc.lineno, exc.message or str(exc))]
+    # Every render copies the globals into the letter's context; read through jinja's chain of
+    # the template's and the environment's (a ChainMap, iterated in Python) that costs more than
+    # a short letter does. The environments never change after import: one plain dict will do.
+    template.globals = dict(template.globals)
     return template, _dry_run_problems(part, template)
 
 
