@@ -51,7 +51,8 @@ def mailbox(address: str) -> bytes:
 def data_content(raw: bytes) -> bytes:
     """A message as it travels after DATA: CRLF line ends, a dot doubled at the start of a line,
     and the closing dot line."""
-    if b"\r" in raw.replace(b"\r\n", b"") or b"\n" in raw.replace(b"\r\n", b""):
+    pairs = raw.count(b"\r\n")
+    if raw.count(b"\r") != pairs or raw.count(b"\n") != pairs:  # counted, not copied
         raw = _BARE_LINE_END.sub(b"\r\n", raw)
     if raw.startswith(b".") or b"\n." in raw:
         raw = _LINE_START_DOT.sub(b"..", raw)
