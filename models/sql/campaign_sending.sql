@@ -83,10 +83,11 @@ picked as (
 ),
 
 claimed as (
+    -- By primary key, as an array: joined with picked, the planner hashed the whole ledger
+    -- for each batch of 500 (7 ms at 20,000 rows, growing with the campaign).
     update campaign_sends as s
     set claimed_by = :run_key, claimed_at = now()
-    from picked
-    where s.campaign_send_id = picked.campaign_send_id
+    where s.campaign_send_id = any(array(select campaign_send_id from picked))
     returning
         s.campaign_send_id, s.person_id, s.email, s.occurrence, s.occasion, s.unsubscribe_token
 )
@@ -99,7 +100,11 @@ select
     r.full_name as rep_name, r.email as rep_email, r.phone as rep_phone,
     si.token as survey_token
 from claimed as c
-join persons as p on p.person_id = c.person_id
+-- Each claimed row's person by primary key (offset 0 keeps the subquery a nested loop):
+-- joined, the planner hashed every person for a batch of 500.
+join lateral (
+    select p.* from persons as p where p.person_id = c.person_id offset 0
+) as p on true
 left join lateral (
     select e.organisation_id from employments as e
     where e.person_id = c.person_id and e.ended_date is null
