@@ -262,10 +262,10 @@ class Delivery:
 
     `report` hears every outcome. `mark` is called as each letter is about to go and records
     that it is on its way: its answer (False: no longer this run's letter) is awaited before
-    the content, so its commit overlaps MAIL, RCPT and DATA; `hurry` says a connection will need its mark
-    soon (its MAIL was answered), so marks asked for meanwhile by other connections can share
-    the commit. A connection asks for its next mark only after its last letter's outcome was
-    reported. `make` turns an item into its letter, a few letters
+    the content, so its commit overlaps MAIL, RCPT and DATA; `hurry` says a connection will
+    need its mark soon (its MAIL was answered), so marks asked for meanwhile by other
+    connections can share the commit. A connection asks for its next mark only after its last
+    letter's outcome was reported. `make` turns an item into its letter, a few letters
     ahead of the connections (None: it could not be made, and was reported so); making a letter
     records nothing.
     """
@@ -365,7 +365,7 @@ class Delivery:
                     break
                 letter = taken[1]
                 await self.limit.wait()
-                # Asked for now, awaited before the content. A future, not a coroutine: it starts now.
+                # Asked for now, awaited before the content; a future, so it starts now.
                 marked = asyncio.ensure_future(self.mark(letter) if self.mark else _yes())
                 outcome, broken = await _one(smtp, self.mail_from, letter, marked, self.hurry)
                 if outcome is not None:
