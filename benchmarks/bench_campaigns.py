@@ -50,7 +50,7 @@ from models.sql import query  # noqa: E402
 from tasks import campaigns  # noqa: E402
 from tasks.bulk_copy import copy_rows, reset_identity  # noqa: E402
 from tasks.campaign_audience import fill_ledger  # noqa: E402
-from tasks.campaign_sending import send_issue  # noqa: E402
+from tasks.campaign_sending import claim_params, send_issue  # noqa: E402
 from tasks.campaign_templates import load_builtin  # noqa: E402
 from tasks.demo_names import (  # noqa: E402
     MAIL_PROVIDERS,
@@ -230,9 +230,7 @@ def make_campaign(engine, connections: int) -> int:
 
 def sample_letter(engine, campaign_id: int, maker, size: int = 200) -> tuple[bytes, str, float]:
     """A real letter of about the mean size: a batch claimed, rendered, and rolled back."""
-    params = {
-        "campaign_id": campaign_id, "batch": size, "run_key": "probe", "line_id": None, "after": 0,
-    }  # fmt: skip
+    params = claim_params(campaign_id, size, "probe", None)
     with engine.connect() as conn, conn.begin() as trans:
         letters = [maker(row) for row in conn.execute(query("campaign_sending", "claim"), params)]
         trans.rollback()

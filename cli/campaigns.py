@@ -39,6 +39,7 @@ from tasks.campaign_delivery import Outgoing
 from tasks.campaign_issues import due_issue, next_issue
 from tasks.campaign_schedule import issue_key
 from tasks.campaign_schedule import zone as _zone
+from tasks.campaign_sending import claim_params
 from tasks.campaign_templates import TemplateProblem, check_template, load_builtin
 
 SEPARATOR = "---- text ----"
@@ -464,10 +465,7 @@ def _letters(session: Session, campaign: Campaign, to: str | None, limit: int) -
     # The sender only claims from a running campaign; this transaction is rolled back anyway.
     campaign.status = CampaignStatus.running
     session.flush()
-    params = {
-        "campaign_id": campaign.campaign_id, "batch": max(limit, 0), "run_key": "preview",
-        "line_id": campaign.line_id, "after": 0,
-    }  # fmt: skip
+    params = claim_params(campaign.campaign_id, max(limit, 0), "preview", campaign.line_id)
     shown = []
     for row in conn.execute(query("campaign_sending", "claim"), params).all():
         try:

@@ -157,6 +157,11 @@ async def _content(smtp: aiosmtplib.SMTP, content: bytes) -> aiosmtplib.SMTPResp
     return response
 
 
+def _refused_already(marked: asyncio.Future) -> bool:
+    """The mark has come back, and not as this run's: no need to enter DATA at all."""
+    return marked.done() and (marked.exception() is not None or not marked.result())
+
+
 async def _one(
     smtp: aiosmtplib.SMTP,
     mail_from: bytes,
@@ -175,7 +180,7 @@ async def _one(
         await _command(smtp, (250,), b"MAIL", mail_from)
         hurry()
         await _command(smtp, (250, 251), b"RCPT", item.rcpt)
-        if not (marked.done() and (marked.exception() is not None or not marked.result())):
+        if not _refused_already(marked):
             await _command(smtp, (354,), b"DATA")
             in_data = True
     except aiosmtplib.SMTPResponseException as error:

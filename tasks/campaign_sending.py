@@ -294,6 +294,18 @@ class _Run:
         setattr(self.result, name, getattr(self.result, name) + 1)
 
 
+def claim_params(campaign_id: int, batch: int, run_key: str, line_id: int | None) -> dict:
+    """The claim query's parameters for a first batch: up to `batch` of the campaign's due
+    rows (those of the business line `line_id` only, when given), claimed for `run_key`."""
+    return {
+        "campaign_id": campaign_id,
+        "batch": batch,
+        "run_key": run_key,
+        "line_id": line_id,
+        "after": 0,  # the highest id of the previous batch
+    }
+
+
 class _Claims:
     """The run's batches, claimed on a connection of their own driven by the event loop: the
     next batch is claimed while the connections send the current one, so they never wait for
@@ -301,13 +313,7 @@ class _Claims:
     (the letter maker reads them by attribute)."""
 
     def __init__(self, run: _Run):
-        self.params = {
-            "campaign_id": run.campaign_id,
-            "batch": run.how.batch_size,
-            "run_key": run.key,
-            "line_id": run.line_id,
-            "after": 0,
-        }
+        self.params = claim_params(run.campaign_id, run.how.batch_size, run.key, run.line_id)
         self.claim_sql = _sql(run.engine, "claim")
         self.release_sql = _sql(run.engine, "release_unsent")
         self.conn = _connect(run.engine)

@@ -22,6 +22,7 @@ from models.sql import query
 from models.suppressions import Suppression, SuppressionReason
 from models.useful_dates import ProfessionalHoliday, UsefulDate, UsefulDateKind
 from tasks.campaign_issues import explicit_issue, has_more_issues, open_issue
+from tasks.campaign_sending import claim_params
 from tasks.campaign_templates import load_builtin
 from tasks.campaigns import letter_maker
 from tests import factories as f
@@ -259,7 +260,7 @@ def test_the_holidays_name_reaches_the_letter(session):
         sa.select(MessageTemplate.template_id).where(MessageTemplate.name == "holiday")
     )
     open_issue(session.connection(), c, noon(date(2026, 12, 22)))
-    params = {"campaign_id": c.campaign_id, "batch": 5, "run_key": "t", "line_id": None, "after": 0}
+    params = claim_params(c.campaign_id, 5, "t", None)
     [row] = session.execute(query("campaign_sending", "claim"), params).all()
     letter = email.message_from_bytes(letter_maker(session, c)(row).raw, policy=default)
     assert letter["Subject"] == "Поздравляем с праздником: День энергетика"
