@@ -32,6 +32,8 @@ from aiosmtpd.smtp import SMTP
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._common import CpuMeter  # noqa: E402
+
 HOST = "127.0.0.1"
 
 
@@ -70,8 +72,10 @@ def _serve(ready: Connection, stop: Event, counter: Synchronized) -> None:
 
 
 @contextmanager
-def sink_process(start_timeout: float = 30.0) -> Iterator[tuple[str, int, Synchronized]]:
-    """Run the counting sink in a spawned process; yields (host, port, counter).
+def sink_process(
+    start_timeout: float = 30.0,
+) -> Iterator[tuple[str, int, Synchronized, int]]:
+    """Run the counting sink in a spawned process; yields (host, port, counter, its pid).
 
     `counter.value` is the number of messages the sink has answered 250 to so far.
     """
@@ -93,7 +97,7 @@ def sink_process(start_timeout: float = 30.0) -> Iterator[tuple[str, int, Synchr
         except EOFError:
             process.join(5)
             raise RuntimeError(f"the SMTP sink exited with code {process.exitcode}") from None
-        yield HOST, port, counter
+        yield HOST, port, counter, process.pid
     finally:
         stop.set()
         process.join(10)
@@ -119,7 +123,11 @@ def _envelope(message: bytes | EmailMessage) -> tuple[str, list[str], bytes]:
 
 
 async def _send_from_queue(
-    host: str, port: int, prepared: list[tuple[str, list[str], bytes]], connections: int
+    host: str,
+    port: int,
+    prepared: list[tuple[str, list[str], bytes]],
+    connections: int,
+    meter: CpuMeter | None,
 ) -> float:
     queue: asyncio.Queue[tuple[str, list[str], bytes]] = asyncio.Queue()
     for item in prepared:
@@ -136,18 +144,28 @@ async def _send_from_queue(
         finally:
             await smtp.quit()
 
+    if meter is not None:
+        meter.start()
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(min(connections, len(prepared)))))
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    if meter is not None:
+        meter.stop()
+    return seconds
 
 
 def bare_send(
-    host: str, port: int, messages: Sequence[bytes] | Sequence[EmailMessage], connections: int
+    host: str,
+    port: int,
+    messages: Sequence[bytes] | Sequence[EmailMessage],
+    connections: int,
+    meter: CpuMeter | None = None,
 ) -> float:
     """Seconds to send every message over `connections` persistent connections, connecting
-    and quitting included; envelopes come from the From and To headers, worked out first."""
+    and quitting included; envelopes come from the From and To headers, worked out first
+    (`meter`, if given, measures the sending only)."""
     prepared = [_envelope(message) for message in messages]
-    return asyncio.run(_send_from_queue(host, port, prepared, connections))
+    return asyncio.run(_send_from_queue(host, port, prepared, connections, meter))
 
 
 async def _send_committing(
@@ -221,7 +239,7 @@ def small_messages(count: int) -> list[bytes]:
 def main(args: argparse.Namespace) -> None:
     messages = small_messages(args.messages)
     size = sum(map(len, messages)) / len(messages)
-    with sink_process() as (host, port, counter):
+    with sink_process() as (host, port, counter, _):
         seconds = bare_send(host, port, messages, args.connections)
         received = counter.value
     print(

@@ -24,6 +24,12 @@ ratio >= 0.7; the sender's peak memory flat, under 500 MiB whatever the audience
 A second line, to explain the ratio and not a floor the ratio is taken against: the same bare
 loop with one durable commit awaited before each message (`bare_send_committing`), i.e. what
 the rule "on disk before its data goes" costs a loop that does nothing else.
+
+And where the CPU went during the sender and during the reference after it (from /proc, so on
+Linux): milliseconds a letter in this process, in the sink, and in the rest of the machine (for
+the sender, mostly the database's backends), and the share of the cores that was busy. The
+sender, the sink and the database share the machine's cores: on a small machine the ratio is
+bounded by the CPU each letter costs all of them together, not by the sender's own speed.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import peak_rss_mb, scratch_engine, timed  # noqa: E402
+from benchmarks._common import CpuMeter, peak_rss_mb, scratch_engine, timed  # noqa: E402
 from benchmarks._smtp_sink import bare_send, bare_send_committing, sink_process  # noqa: E402
 from models.campaigns import Campaign  # noqa: E402
 from models.settings import get_settings  # noqa: E402
@@ -279,7 +285,10 @@ def main() -> None:
     letters, connections = args.letters, args.connections
     assert get_settings().smtp_rate_per_second is None, "unset SMTP_RATE_PER_SECOND to measure"
 
-    with scratch_engine("bench_campaigns") as engine, sink_process() as (host, port, counter):
+    with (
+        scratch_engine("bench_campaigns") as engine,
+        sink_process() as (host, port, counter, sink_pid),
+    ):
         load_s, _ = timed(lambda: load_base(engine, letters, args.seed))
         campaign_id = make_campaign(engine, connections)
 
@@ -314,7 +323,10 @@ def main() -> None:
             ).result()
         assert counter.value == letters, f"the sink counted {counter.value:,} of {letters:,}"
 
+        sender_cpu, reference_cpu = CpuMeter(sink_pid), CpuMeter(sink_pid)
+        sender_cpu.start()
         send_s, result = timed(lambda: send_issue(engine, campaign_id, line_id, maker, how))
+        sender_cpu.stop()
         sender_rss = peak_rss_mb()
         received = counter.value - letters
         assert result.sent == letters and received == letters, (result, received)
@@ -323,7 +335,7 @@ def main() -> None:
 
         messages = reference_messages(template, to, emails)
         del emails
-        ref_after_s = bare_send(host, port, messages, connections)
+        ref_after_s = bare_send(host, port, messages, connections, reference_cpu)
         assert counter.value == 3 * letters, f"the sink counted {counter.value:,}"
         end_rss = peak_rss_mb()
         dsn = engine.dialect.create_connect_args(engine.url)[1]
@@ -343,6 +355,8 @@ def main() -> None:
         f"best {reference_rate:,.0f} msg/s"
     )
     print(f"ratio sender / reference: {sender_rate / reference_rate:.2f}  (target >= 0.7)")
+    print(f"sender: {sender_cpu.split(letters, 'sender', 'sink')}")
+    print(f"reference after: {reference_cpu.split(letters, 'bare loop', 'sink')}")
     print(
         f"second reference, for explanation only (the ratio above is to the bare loop): the bare "
         f"loop with one durable commit awaited before each message's MAIL (a one-row UPDATE on "
