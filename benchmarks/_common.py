@@ -65,43 +65,37 @@ def _machine_cpu() -> tuple[float, float]:
 
 
 class CpuMeter:
-    """Where the CPU went while a run was timed: this process, one other process (the SMTP
-    sink), and the rest of the machine (the database's backends and the kernel, for the
-    sender); and how busy the cores were. Reads /proc, so Linux only: elsewhere `split` says
-    so. A run on a machine with idle cores left is waiting on something; one with every core
-    busy can only go faster by doing less."""
+    """Where the CPU went while a run was timed (`with meter:` around it): this process, one
+    other process (the SMTP sink), and the rest of the machine (the database's backends and the
+    kernel, for the sender); and how busy the cores were. Reads /proc, so Linux only: elsewhere
+    `split` says so. A run on a machine with idle cores left is waiting on something; one with
+    every core busy can only go faster by doing less."""
 
     def __init__(self, other_pid: int) -> None:
         self.other_pid = other_pid
-        self.available = Path("/proc/stat").exists()
-        self.begin: tuple[float, float, float, float] | None = None
-        self.end: tuple[float, float, float, float] | None = None
+        self.begin: tuple[float, ...] | None = None
+        self.used: tuple[float, ...] | None = None  # own, other, busy, all: seconds in the run
 
-    def _sample(self) -> tuple[float, float, float, float]:
+    def _sample(self) -> tuple[float, ...]:
         own = resource.getrusage(resource.RUSAGE_SELF)
-        return (
-            own.ru_utime + own.ru_stime,
-            _process_cpu(self.other_pid),
-            *_machine_cpu(),
-        )
+        return (own.ru_utime + own.ru_stime, _process_cpu(self.other_pid), *_machine_cpu())
 
-    def start(self) -> None:
-        if self.available:
-            self.begin = self._sample()
+    def __enter__(self) -> CpuMeter:
+        self.begin = self._sample() if Path("/proc/stat").exists() else None
+        return self
 
-    def stop(self) -> None:
-        if self.available:
-            self.end = self._sample()
+    def __exit__(self, *exc) -> None:
+        if self.begin is not None:
+            self.used = tuple(b - a for a, b in zip(self.begin, self._sample(), strict=True))
 
-    def split(self, count: int, own: str, other: str) -> str:
-        """CPU milliseconds per item (of `count`) for each part, and the cores' busy share."""
-        if self.begin is None or self.end is None:
+    def split(self, letters: int, own: str, other: str) -> str:
+        """CPU milliseconds a letter (of `letters`) for each part, and the cores' busy share."""
+        if self.used is None:
             return "CPU split not measured (needs /proc)"
-        own_s, other_s, busy_s, all_s = (b - a for a, b in zip(self.begin, self.end, strict=True))
+        own_s, other_s, busy_s, all_s = (seconds / letters * 1e3 for seconds in self.used)
         rest_s = max(0.0, busy_s - own_s - other_s)
-        cores = os.cpu_count() or 1
         return (
-            f"CPU ms a letter: {own} {own_s / count * 1e3:.2f}, {other} "
-            f"{other_s / count * 1e3:.2f}, the rest of the machine {rest_s / count * 1e3:.2f}"
-            f" (total {busy_s / count * 1e3:.2f}); cores busy {busy_s / all_s:.0%} of {cores}"
+            f"CPU ms a letter: {own} {own_s:.2f}, {other} {other_s:.2f}, the rest of the machine "
+            f"{rest_s:.2f} (total {busy_s:.2f}); cores busy {busy_s / all_s:.0%} of "
+            f"{os.cpu_count() or 1}"
         )

@@ -17,7 +17,7 @@ import multiprocessing
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parseaddr
@@ -144,14 +144,10 @@ async def _send_from_queue(
         finally:
             await smtp.quit()
 
-    if meter is not None:
-        meter.start()
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(min(connections, len(prepared)))))
-    seconds = time.perf_counter() - started
-    if meter is not None:
-        meter.stop()
-    return seconds
+    with meter or nullcontext():
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(min(connections, len(prepared)))))
+        return time.perf_counter() - started
 
 
 def bare_send(

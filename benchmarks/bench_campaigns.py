@@ -324,9 +324,8 @@ def main() -> None:
         assert counter.value == letters, f"the sink counted {counter.value:,} of {letters:,}"
 
         sender_cpu, reference_cpu = CpuMeter(sink_pid), CpuMeter(sink_pid)
-        sender_cpu.start()
-        send_s, result = timed(lambda: send_issue(engine, campaign_id, line_id, maker, how))
-        sender_cpu.stop()
+        with sender_cpu:
+            send_s, result = timed(lambda: send_issue(engine, campaign_id, line_id, maker, how))
         sender_rss = peak_rss_mb()
         received = counter.value - letters
         assert result.sent == letters and received == letters, (result, received)
