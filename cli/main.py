@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -70,10 +71,32 @@ def _prefect_home() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+# A fresh local Prefect migrates its database on its first start; on a small, busy machine that
+# took longer than Prefect's default 20 s wait, and `crm demo` failed before its first step. The
+# tests' harness waits 120 s for the same reason.
+EPHEMERAL_STARTUP_SECONDS = 120
+
+
+def _local_prefect_patience():
+    """Prefect's settings with a longer wait for its local server, unless ops set their own.
+    Prefect read its environment when it was imported, so the setting is applied, not exported."""
+    from prefect.settings import (
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        temporary_settings,
+    )
+
+    if PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.name in os.environ:
+        return contextlib.nullcontext()
+    return temporary_settings(
+        {PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: EPHEMERAL_STARTUP_SECONDS}
+    )
+
+
 def main() -> None:
     _prefect_home()
     try:
-        code = app(standalone_mode=False)
+        with _local_prefect_patience():
+            code = app(standalone_mode=False)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

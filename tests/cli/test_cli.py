@@ -96,3 +96,17 @@ def test_db_url_hides_the_password(database_url):
     result = crm("db", "url", env={"DATABASE_URL": "postgresql://u:secret@127.0.0.1:1/x"})
     assert result.returncode == 0
     assert "secret" not in result.stdout and "***" in result.stdout
+
+
+def test_crm_waits_longer_for_a_fresh_local_prefect_unless_ops_chose(monkeypatch):
+    from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS as wait
+
+    from cli.main import EPHEMERAL_STARTUP_SECONDS, _local_prefect_patience
+
+    monkeypatch.delenv(wait.name, raising=False)
+    with _local_prefect_patience():
+        assert wait.value() == EPHEMERAL_STARTUP_SECONDS
+    before = wait.value()
+    monkeypatch.setenv(wait.name, "45")
+    with _local_prefect_patience():
+        assert wait.value() == before  # ops' own value, as Prefect read it, is left alone
